@@ -1,0 +1,152 @@
+// The only reader of process.env: parses and validates every setting once at boot. Each problem names the
+// variable, what it expects and what it got; all problems are reported together.
+import { resolve } from 'node:path';
+import { ConfigError } from '../lib/errors.ts';
+
+export type Locale = 'zh-CN' | 'en';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RateLimitRule {
+  points: number;
+  durationSeconds: number;
+}
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  issuer: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  clientsFile: string;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  /** Cookie signing keys, newest first; undefined = generate and keep them in the database. */
+  cookieKeys: string[] | undefined;
+  defaultLocale: Locale;
+  signingAlg: 'ES256' | 'RS256';
+  loginRateLimit: { perAccount: RateLimitRule; perIp: RateLimitRule };
+  ttl: { sessionSeconds: number; refreshTokenSeconds: number; accessTokenSeconds: number };
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')} URL (got a ${parsed.protocol} URL)`);
+      }
+    } catch {
+      problems.push(`${name} must be a URL such as ${protocols[0]}//host:port/… (got something that is not a URL)`);
+    }
+    return raw;
+  };
+
+  const production = read('NODE_ENV') === 'production';
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = read('HOST') ?? '0.0.0.0';
+
+  let issuer = read('ISSUER') ?? `http://localhost:${port}`;
+  try {
+    const parsed = new URL(issuer);
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+      problems.push(`ISSUER must be an http(s) URL without query or fragment (got "${issuer}")`);
+    }
+    if (production && parsed.protocol !== 'https:') {
+      problems.push(`ISSUER must use https when NODE_ENV=production (got "${issuer}")`);
+    }
+    issuer = issuer.replace(/\/+$/, '');
+  } catch {
+    problems.push(`ISSUER must be a URL such as https://idp.example.edu (got "${issuer}")`);
+  }
+
+  const cookieKeysRaw = read('COOKIE_KEYS');
+  let cookieKeys: string[] | undefined;
+  if (cookieKeysRaw !== undefined) {
+    cookieKeys = cookieKeysRaw.split(',').map((key) => key.trim()).filter(Boolean);
+    if (cookieKeys.some((key) => key.length < 32)) {
+      problems.push('COOKIE_KEYS must be a comma-separated list of secrets of at least 32 characters each');
+    }
+  }
+
+  const config: Config = {
+    production,
+    port,
+    host,
+    issuer,
+    dataDir: resolve(read('DATA_DIR') ?? './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    clientsFile: resolve(read('CLIENTS_FILE') ?? './clients.json'),
+    trustProxy: boolean('TRUST_PROXY', false),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    cookieKeys,
+    defaultLocale: oneOf('DEFAULT_LOCALE', ['zh-CN', 'en'], 'zh-CN'),
+    signingAlg: oneOf('SIGNING_ALG', ['ES256', 'RS256'], 'ES256'),
+    loginRateLimit: {
+      perAccount: {
+        points: integer('LOGIN_LIMIT_PER_ACCOUNT', 10, 1, 10_000),
+        durationSeconds: integer('LOGIN_LIMIT_PER_ACCOUNT_WINDOW', 15 * 60, 1, 86_400),
+      },
+      perIp: {
+        points: integer('LOGIN_LIMIT_PER_IP', 100, 1, 1_000_000),
+        durationSeconds: integer('LOGIN_LIMIT_PER_IP_WINDOW', 15 * 60, 1, 86_400),
+      },
+    },
+    ttl: {
+      sessionSeconds: integer('SESSION_TTL', 8 * 3600, 60, 90 * 86_400),
+      refreshTokenSeconds: integer('REFRESH_TOKEN_TTL', 14 * 86_400, 60, 365 * 86_400),
+      accessTokenSeconds: integer('ACCESS_TOKEN_TTL', 600, 30, 86_400),
+    },
+  };
+
+  if (production && !config.databaseUrl) {
+    problems.push('DATABASE_URL is required when NODE_ENV=production (the embedded PGlite database is for one process only)');
+  }
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,97 @@
+// The relational store: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite (real PostgreSQL in
+// WebAssembly) in DATA_DIR. Both get the same Prisma client, the same migrations and a raw `sql` function for the
+// few hot paths (the embedded key-value store) that should not pay Prisma's per-query cost.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+export interface SqlRunner {
+  /** Runs one parameterised statement ($1, $2 …) and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs several statements (no parameters) as one script, e.g. a migration. */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database {
+  kind: 'postgresql' | 'pglite';
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  /** Runs `work` on one dedicated connection (session-level locks, multi-statement transactions). */
+  withConnection<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options.dataDir === 'memory://' ? 'memory://' : join(options.dataDir, 'pglite'));
+}
+
+async function openPostgres(connectionString: string): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+  // Fail at boot, naming the cause, rather than on the first request.
+  await pool.query('select 1');
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgresql',
+    prisma,
+    sql: {
+      async query(text, params) {
+        const result = await pool.query(text, params);
+        return result.rows;
+      },
+      async exec(script) {
+        await pool.query(script);
+      },
+    },
+    async withConnection(work) {
+      const connection = await pool.connect();
+      try {
+        return await work({
+          async query(text, params) {
+            return (await connection.query(text, params)).rows;
+          },
+          async exec(script) {
+            await connection.query(script);
+          },
+        });
+      } finally {
+        connection.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(directory: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  if (directory !== 'memory://') mkdirSync(directory, { recursive: true });
+  const client = new PGlite(directory);
+  await client.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const sql: SqlRunner = {
+    async query<Row>(text: string, params?: unknown[]) {
+      const result = await client.query<Row>(text, params);
+      return result.rows;
+    },
+    async exec(script) {
+      await client.exec(script);
+    },
+  };
+  return {
+    kind: 'pglite',
+    prisma,
+    sql,
+    // PGlite is a single connection already.
+    withConnection: (work) => work(sql),
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The contract for expiring state (sessions, tokens, interactions, tickets, codes, counters). Two
+// implementations keep it: Redis (redis-store.ts) and a table in the relational store (sql-store.ts) for the
+// embedded default. Every operation is atomic on its own and costs one round trip.
+
+export interface KeyValueStore {
+  readonly kind: 'redis' | 'sql';
+
+  get(key: string): Promise<string | undefined>;
+
+  /** Reads several keys at once; missing keys come back as undefined, in order. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+
+  /**
+   * Writes `value` under `key`, expiring after `ttlSeconds` (undefined = never). Each `addToSets` entry adds
+   * `member` to the set at `setKey` in the same atomic step, and extends that set's expiry to at least this
+   * key's expiry.
+   */
+  set(
+    key: string,
+    value: string,
+    ttlSeconds: number | undefined,
+    addToSets?: readonly { setKey: string; member: string }[],
+  ): Promise<void>;
+
+  /** Atomically reads and deletes (single use): of many concurrent takers exactly one gets the value. */
+  take(key: string): Promise<string | undefined>;
+
+  /**
+   * Atomically replaces the value of an existing key, keeping its expiry. `update` gets the current value and
+   * returns the new one. Returns false when the key does not exist.
+   */
+  update(key: string, update: (current: string) => string): Promise<boolean>;
+
+  delete(keys: readonly string[]): Promise<void>;
+
+  /** Deletes every key listed as a member of `setKey`, then the set itself, atomically. */
+  deleteSetMembers(setKey: string): Promise<void>;
+
+  /** Increments a counter; the first increment starts its `ttlSeconds` window. Returns the new count. */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+
+  /** Resolves when the store answers; rejects otherwise (readiness checks). */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,43 @@
+// The one error catalogue. Each code has a status and says whether its message may be shown to the person; the
+// words themselves live in interactions/i18n (pages) so every surface can render them in zh-CN or en.
+
+export const errorCatalogue = {
+  invalid_credentials: { status: 401, expose: true },
+  card_number_not_login_id: { status: 401, expose: true },
+  account_disabled: { status: 403, expose: true },
+  account_pending: { status: 403, expose: true },
+  csrf_failed: { status: 403, expose: true },
+  interaction_expired: { status: 400, expose: true },
+  bad_request: { status: 400, expose: true },
+  not_found: { status: 404, expose: true },
+  unavailable: { status: 503, expose: true },
+  internal_error: { status: 500, expose: false },
+} as const satisfies Record<string, { status: number; expose: boolean }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ?? code);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.expose = errorCatalogue[code].expose;
+  }
+}
+
+/** A configuration or input problem found before anything was changed; the message names what to fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
