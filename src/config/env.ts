@@ -26,6 +26,8 @@ export interface Config {
   cookieKeys: string[] | undefined;
   defaultLocale: Locale;
   signingAlg: 'ES256' | 'RS256';
+  /** Host names the IdP may call although they resolve to private or loopback addresses (campus-internal apps). */
+  outboundPrivateHosts: string[];
   loginRateLimit: { perAccount: RateLimitRule; perIp: RateLimitRule };
   ttl: { sessionSeconds: number; refreshTokenSeconds: number; accessTokenSeconds: number };
 }
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieKeys,
     defaultLocale: oneOf('DEFAULT_LOCALE', ['zh-CN', 'en'], 'zh-CN'),
     signingAlg: oneOf('SIGNING_ALG', ['ES256', 'RS256'], 'ES256'),
+    outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
       perAccount: {
         points: integer('LOGIN_LIMIT_PER_ACCOUNT', 10, 1, 10_000),

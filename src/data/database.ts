@@ -1,8 +1,9 @@
 // The relational store: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite (real PostgreSQL in
 // WebAssembly) in DATA_DIR. Both get the same Prisma client, the same migrations and a raw `sql` function for the
 // few hot paths (the embedded key-value store) that should not pay Prisma's per-query cost.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../lib/errors.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface SqlRunner {
@@ -70,9 +71,18 @@ async function openPostgres(connectionString: string): Promise<Database> {
 async function openPglite(directory: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
-  if (directory !== 'memory://') mkdirSync(directory, { recursive: true });
+  let unlock = () => {};
+  if (directory !== 'memory://') {
+    mkdirSync(directory, { recursive: true });
+    unlock = lockDirectory(directory);
+  }
   const client = new PGlite(directory);
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   const sql: SqlRunner = {
     async query<Row>(text: string, params?: unknown[]) {
@@ -92,6 +102,44 @@ async function openPglite(directory: string): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await client.close();
+      unlock();
     },
   };
+}
+
+/**
+ * PGlite is PostgreSQL inside this process: a second process opening the same files would corrupt them. A lock
+ * file holding our pid keeps the server and the CLI apart; a lock left by a dead process is taken over.
+ */
+function lockDirectory(directory: string): () => void {
+  // Beside the directory, not in it: PGlite refuses to initialise a non-empty directory.
+  const lockFile = `${directory}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new ConfigError(
+          `The embedded database in ${directory} is in use by process ${holder} (a running campus-idp server?). ` +
+            'Stop it first, or run on PostgreSQL (DATABASE_URL) to share the database between processes.',
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new ConfigError(`Could not lock the embedded database in ${directory}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -26,10 +26,10 @@ export interface KeyValueStore {
   take(key: string): Promise<string | undefined>;
 
   /**
-   * Atomically replaces the value of an existing key, keeping its expiry. `update` gets the current value and
-   * returns the new one. Returns false when the key does not exist.
+   * Writes `companionKey` with the same expiry as `key`, only while `key` exists (e.g. a "consumed" mark that
+   * dies with the token it marks). Returns false when `key` does not exist.
    */
-  update(key: string, update: (current: string) => string): Promise<boolean>;
+  attach(key: string, companionKey: string, value: string): Promise<boolean>;
 
   delete(keys: readonly string[]): Promise<void>;
 

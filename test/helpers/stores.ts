@@ -34,7 +34,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     database,
     url: url.toString(),
     async cleanup() {
-      await database.close();
+      // The caller may have closed it already (a server under test opens its own pool).
+      await database.close().catch(() => undefined);
       const dropper = new pg.Client({ connectionString: serverDatabaseUrl });
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
