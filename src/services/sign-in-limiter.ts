@@ -1,0 +1,60 @@
+// Limits failed sign-ins per account and per client IP (rate-limiter-flexible). Counters live in Redis when it
+// is configured, so every instance shares them; the embedded default keeps them in process (one process only).
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { RateLimitRule } from '../config/env.ts';
+import { sha256Hex } from '../lib/crypto.ts';
+
+export interface SignInLimiter {
+  /** True when either the account or the IP has used up its failures. */
+  isBlocked(loginId: string, ip: string): Promise<boolean>;
+  recordFailure(loginId: string, ip: string): Promise<void>;
+  recordSuccess(loginId: string): Promise<void>;
+}
+
+export interface SignInLimiterOptions {
+  perAccount: RateLimitRule;
+  perIp: RateLimitRule;
+  /** Shared counters; omit for in-process counters. */
+  redis?: Redis;
+  keyPrefix?: string;
+}
+
+export function createSignInLimiter(options: SignInLimiterOptions): SignInLimiter {
+  const make = (name: string, rule: RateLimitRule): RateLimiterAbstract => {
+    const common = { points: rule.points, duration: rule.durationSeconds, keyPrefix: `${options.keyPrefix ?? 'campus-idp:'}rl:${name}` };
+    // insuranceLimiter is deliberately absent: when Redis is down sign-in fails closed instead of going unlimited.
+    return options.redis ? new RateLimiterRedis({ ...common, storeClient: options.redis }) : new RateLimiterMemory(common);
+  };
+  const perAccount = make('login-account', options.perAccount);
+  const perIp = make('login-ip', options.perIp);
+  // Hash the login ID: counters must not become a list of who tried to sign in.
+  const accountKey = (loginId: string) => sha256Hex(loginId.trim().toLowerCase());
+
+  const used = async (limiter: RateLimiterAbstract, key: string, points: number) => {
+    const res = await limiter.get(key);
+    return res !== null && res.consumedPoints >= points;
+  };
+
+  return {
+    async isBlocked(loginId, ip) {
+      const [account, address] = await Promise.all([
+        used(perAccount, accountKey(loginId), options.perAccount.points),
+        used(perIp, ip, options.perIp.points),
+      ]);
+      return account || address;
+    },
+    async recordFailure(loginId, ip) {
+      await Promise.all([
+        perAccount.penalty(accountKey(loginId), 1),
+        perIp.penalty(ip, 1),
+      ]).catch((error: unknown) => {
+        if (error instanceof RateLimiterRes) return;
+        throw error;
+      });
+    },
+    async recordSuccess(loginId) {
+      await perAccount.delete(accountKey(loginId));
+    },
+  };
+}
