@@ -1,0 +1,61 @@
+// English words for every page and error. zh-CN.ts must have the same keys (checked by its type).
+export const en = {
+  siteName: 'Campus Unified Sign-in',
+  footer: 'Campus identity service. Never share your password or codes with anyone, including IT staff.',
+  languageName: 'English',
+  switchLanguage: 'Language',
+  login: {
+    title: 'Sign in',
+    toApp: 'to continue to {app}',
+    loginId: 'Staff or student number',
+    loginIdHint: 'Your staff number or student number, not your campus card number.',
+    password: 'Password',
+    showPassword: 'Show password',
+    hidePassword: 'Hide password',
+    submit: 'Sign in',
+    forgotPassword: 'Forgot password?',
+  },
+  consent: {
+    title: 'Allow access',
+    intro: '{app} would like to:',
+    allow: 'Allow',
+    deny: 'Deny',
+    scopes: {
+      openid: 'Know who you are (your account identifier)',
+      profile: 'See your name and login ID',
+      email: 'See your email address',
+      phone: 'See your phone number',
+      campus: 'See whether you are staff or a student, and your department',
+      offline_access: 'Keep access while you are not using it',
+    } as Record<string, string>,
+  },
+  logout: {
+    title: 'Sign out',
+    question: 'Do you want to sign out of campus sign-in on this device?',
+    fromApp: '{app} asked to sign you out.',
+    confirm: 'Sign out',
+    cancel: 'Stay signed in',
+    doneTitle: 'Signed out',
+    done: 'You have signed out. You can close this window.',
+  },
+  error: {
+    title: 'Something went wrong',
+    requestId: 'If you contact the help desk, quote this reference: {id}',
+    back: 'Start again from the app you were using.',
+  },
+  errors: {
+    invalid_credentials: 'Login ID or password is incorrect.',
+    card_number_not_login_id: 'That is a campus card number. Sign in with your staff or student number.',
+    account_disabled: 'This account is disabled. Please contact the IT help desk.',
+    account_pending: 'This account has no password yet. Use "Forgot password?" to set one.',
+    csrf_failed: 'The form expired or was sent from elsewhere. Please try again.',
+    interaction_expired: 'This sign-in page has expired. Go back to the app and start again.',
+    bad_request: 'The request was not valid.',
+    not_found: 'This page does not exist.',
+    unavailable: 'The service is busy or under maintenance. Please try again in a moment.',
+    internal_error: 'An unexpected error happened. Please try again.',
+    oidc_error: 'The application sent an invalid sign-in request.',
+  },
+};
+
+export type Messages = typeof en;

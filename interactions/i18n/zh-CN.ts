@@ -1,0 +1,61 @@
+// 简体中文：与 en.ts 键完全相同（由类型检查保证）。
+import type { Messages } from './en.ts';
+
+export const zhCN: Messages = {
+  siteName: '统一身份认证',
+  footer: '校园统一身份认证服务。请勿向任何人（包括信息化工作人员）透露密码或验证码。',
+  languageName: '简体中文',
+  switchLanguage: '语言',
+  login: {
+    title: '登录',
+    toApp: '以继续访问 {app}',
+    loginId: '工号 / 学号',
+    loginIdHint: '请输入工号或学号，不是校园卡号。',
+    password: '密码',
+    showPassword: '显示密码',
+    hidePassword: '隐藏密码',
+    submit: '登录',
+    forgotPassword: '忘记密码？',
+  },
+  consent: {
+    title: '授权确认',
+    intro: '{app} 申请获取以下权限：',
+    allow: '同意',
+    deny: '拒绝',
+    scopes: {
+      openid: '识别您的身份（账号标识）',
+      profile: '获取您的姓名和登录账号',
+      email: '获取您的电子邮箱',
+      phone: '获取您的手机号码',
+      campus: '获取您的人员类别（教职工/学生）和所在单位',
+      offline_access: '在您未使用时保持访问',
+    },
+  },
+  logout: {
+    title: '退出登录',
+    question: '确定要在此设备上退出统一身份认证吗？',
+    fromApp: '{app} 请求您退出登录。',
+    confirm: '退出',
+    cancel: '保持登录',
+    doneTitle: '已退出',
+    done: '您已成功退出，可以关闭此窗口。',
+  },
+  error: {
+    title: '出错了',
+    requestId: '如需联系服务台，请提供此编号：{id}',
+    back: '请返回您正在使用的应用重新开始。',
+  },
+  errors: {
+    invalid_credentials: '账号或密码错误。',
+    card_number_not_login_id: '这是校园卡号，请使用工号或学号登录。',
+    account_disabled: '该账号已停用，请联系信息化服务台。',
+    account_pending: '该账号尚未设置密码，请点击“忘记密码？”设置密码。',
+    csrf_failed: '页面已过期或来源异常，请重试。',
+    interaction_expired: '登录页面已过期，请返回应用重新登录。',
+    bad_request: '请求无效。',
+    not_found: '页面不存在。',
+    unavailable: '服务繁忙或正在维护，请稍后再试。',
+    internal_error: '发生意外错误，请重试。',
+    oidc_error: '应用发送的登录请求无效。',
+  },
+};

@@ -1,0 +1,30 @@
+// What each scope releases, and how a campus user becomes OIDC claims. `campus` is our own scope: user type and
+// department, for apps that tailor themselves to staff or students.
+import type { UserRecord } from '../services/accounts.ts';
+
+export const scopeClaims = {
+  openid: ['sub'],
+  profile: ['name', 'preferred_username'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  campus: ['user_type', 'department'],
+} as const;
+
+export const supportedScopes = ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((s) => s !== 'openid')];
+
+export function claimsFor(user: UserRecord): { sub: string } & Record<string, unknown> {
+  const contact = (role: string) => user.contacts.find((point) => point.role === role);
+  const email = contact('email') ?? contact('recovery_email');
+  const phone = contact('login_phone') ?? contact('security_phone');
+  return {
+    sub: user.id,
+    name: user.displayName,
+    preferred_username: user.username,
+    email: email?.value,
+    email_verified: email ? email.verifiedAt !== null : undefined,
+    phone_number: phone?.value,
+    phone_number_verified: phone ? phone.verifiedAt !== null : undefined,
+    user_type: user.type,
+    department: user.department ?? undefined,
+  };
+}

@@ -1,0 +1,102 @@
+// A cookie-keeping HTTP agent that behaves like a browser for redirect-and-form flows: follows redirects by hand
+// (so a test can stop at the relying party's redirect_uri), submits the forms our pages render.
+export interface Page {
+  url: string;
+  status: number;
+  html: string;
+}
+
+export class Browser {
+  private readonly cookies = new Map<string, Map<string, string>>();
+
+  constructor(readonly acceptLanguage = 'en') {}
+
+  private cookieHeader(url: URL): string {
+    const jar = this.cookies.get(url.host);
+    return jar ? [...jar].map(([name, value]) => `${name}=${value}`).join('; ') : '';
+  }
+
+  private store(url: URL, response: Response): void {
+    const jar = this.cookies.get(url.host) ?? new Map<string, string>();
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const index = pair.indexOf('=');
+      const name = pair.slice(0, index).trim();
+      const value = pair.slice(index + 1).trim();
+      const expired = attributes.some((attr) => /^\s*max-age=0/i.test(attr) || /^\s*expires=Thu, 01 Jan 1970/i.test(attr));
+      if (expired || value === '') jar.delete(name);
+      else jar.set(name, value);
+    }
+    this.cookies.set(url.host, jar);
+  }
+
+  cookieNames(host: string): string[] {
+    return [...(this.cookies.get(host)?.keys() ?? [])];
+  }
+
+  /** One request, no redirect following. */
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+    const target = new URL(url);
+    const headers: Record<string, string> = { 'accept-language': this.acceptLanguage, accept: 'text/html' };
+    const cookie = this.cookieHeader(target);
+    if (cookie) headers.cookie = cookie;
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const response = await fetch(target, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    this.store(target, response);
+    return response;
+  }
+
+  /**
+   * Follows redirects from `url` until a page is returned, or until a Location starts with `stopAt` (then that
+   * URL is returned as the page's url with status 0).
+   */
+  async visit(url: string, init: { method?: string; form?: Record<string, string> } = {}, stopAt?: string): Promise<Page> {
+    let response = await this.request(url, init);
+    let current = url;
+    for (let hops = 0; hops < 20; hops++) {
+      const location = response.headers.get('location');
+      if (!location || response.status < 300 || response.status >= 400) {
+        return { url: current, status: response.status, html: await response.text() };
+      }
+      current = new URL(location, current).toString();
+      await response.arrayBuffer();
+      if (stopAt && current.startsWith(stopAt)) return { url: current, status: 0, html: '' };
+      response = await this.request(current);
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+
+  /** Submits the first form on the page whose action matches `actionPattern`, with `fields` over its hidden inputs. */
+  async submit(page: Page, actionPattern: RegExp, fields: Record<string, string>, stopAt?: string): Promise<Page> {
+    const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
+    for (const [, attributes = '', inner = ''] of forms) {
+      const action = decodeEntities(/action="([^"]*)"/i.exec(attributes)?.[1] ?? '');
+      if (!actionPattern.test(action)) continue;
+      const form: Record<string, string> = {};
+      for (const [input] of inner.matchAll(/<input\b[^>]*>/gi)) {
+        const name = /name="([^"]*)"/i.exec(input)?.[1];
+        const type = /type="([^"]*)"/i.exec(input)?.[1] ?? 'text';
+        const value = /value="([^"]*)"/i.exec(input)?.[1];
+        if (name && type === 'hidden' && value !== undefined) form[name] = decodeEntities(value);
+      }
+      Object.assign(form, fields);
+      const method = /method="([^"]*)"/i.exec(attributes)?.[1]?.toUpperCase() ?? 'GET';
+      return this.visit(new URL(action, page.url).toString(), { method, form }, stopAt);
+    }
+    throw new Error(`no form with action ${actionPattern} on ${page.url}:\n${page.html.slice(0, 2000)}`);
+  }
+}
+
+function decodeEntities(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#96;/g, '`')
+    .replace(/&amp;/g, '&');
+}
