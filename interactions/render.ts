@@ -3,7 +3,9 @@
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
 import type { ProviderPages } from '../src/oidc/pages.ts';
-import { negotiateLocale, toLocale, type Locale } from './i18n/index.ts';
+import { messages, negotiateLocale, toLocale, type Locale } from './i18n/index.ts';
+import { html } from '../src/lib/html.ts';
+import { renderPage } from './views/layout.ts';
 import { renderLogin, type LoginView } from './views/login.ts';
 import { renderConsent, type ConsentView } from './views/consent.ts';
 import { renderLogoutConfirm, renderLoggedOut } from './views/logout.ts';
@@ -50,6 +52,12 @@ export function renderLoginPage(ctx: Context, view: Omit<LoginView, Omitted> & {
 
 export function renderConsentPage(ctx: Context, view: Omit<ConsentView, keyof PageFrame> & { uiLocales?: unknown }): string {
   return renderConsent({ ...frame(ctx, view.uiLocales), ...view });
+}
+
+export function renderForgotPasswordPage(ctx: Context): string {
+  const view = frame(ctx);
+  const t = messages(view.locale);
+  return renderPage({ ...view, title: t.forgotPassword.title, body: html`<h1>${t.forgotPassword.title}</h1><p>${t.forgotPassword.body}</p>` });
 }
 
 export function renderErrorPage(ctx: Context, code: ErrorMessageKey): string {

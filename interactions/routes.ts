@@ -10,7 +10,7 @@ import type { ErrorCode } from '../src/lib/errors.ts';
 import { AppError } from '../src/lib/errors.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
-import { renderLoginPage, renderConsentPage } from './render.ts';
+import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, forgotPasswordPath } from './render.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -152,5 +152,15 @@ export function interactionRoutes({ provider, accounts, limiter }: InteractionDe
     await finish(ctx, { error: 'access_denied', error_description: 'The user declined the request' });
   });
 
+  return router;
+}
+
+/** Until self-service reset lands, "forgot password" says honestly where to go. */
+export function forgotPasswordRoutes(): Router {
+  const router = new Router();
+  router.get(forgotPasswordPath, (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderForgotPasswordPage(ctx);
+  });
   return router;
 }

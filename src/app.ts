@@ -12,7 +12,7 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static-assets.ts';
 import { healthRoutes } from './http/health.ts';
-import { interactionRoutes } from '../interactions/routes.ts';
+import { interactionRoutes, forgotPasswordRoutes } from '../interactions/routes.ts';
 import { rememberLanguageChoice } from '../interactions/render.ts';
 
 export interface AppDependencies {
@@ -43,6 +43,7 @@ export function buildApp(deps: AppDependencies): Koa {
   app.use(staticAssets(publicDir));
   app.use(health.routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
+  app.use(forgotPasswordRoutes().routes());
   app.use(mount(deps.provider));
   return app;
 }

@@ -15,6 +15,10 @@ export const en = {
     submit: 'Sign in',
     forgotPassword: 'Forgot password?',
   },
+  forgotPassword: {
+    title: 'Forgot password',
+    body: 'Self-service password reset is not available yet. Please contact the IT help desk with your staff or student card to reset your password.',
+  },
   consent: {
     title: 'Allow access',
     intro: '{app} would like to:',

@@ -17,6 +17,10 @@ export const zhCN: Messages = {
     submit: '登录',
     forgotPassword: '忘记密码？',
   },
+  forgotPassword: {
+    title: '忘记密码',
+    body: '自助重置密码功能暂未开放。请携带工作证或学生证联系信息化服务台重置密码。',
+  },
   consent: {
     title: '授权确认',
     intro: '{app} 申请获取以下权限：',
