@@ -31,7 +31,7 @@ export function localeOf(ctx: Context, uiLocales?: unknown): Locale {
   });
 }
 
-function frame(ctx: Context, uiLocales?: unknown): PageFrame {
+export function pageFrame(ctx: Context, uiLocales?: unknown): PageFrame {
   const link = (lang: Locale) => {
     const params = new URLSearchParams(ctx.querystring);
     params.set('lang', lang);
@@ -47,21 +47,21 @@ function frame(ctx: Context, uiLocales?: unknown): PageFrame {
 type Omitted = keyof PageFrame | 'forgotPasswordUrl';
 
 export function renderLoginPage(ctx: Context, view: Omit<LoginView, Omitted> & { uiLocales?: unknown }): string {
-  return renderLogin({ ...frame(ctx, view.uiLocales), ...view, forgotPasswordUrl: forgotPasswordPath });
+  return renderLogin({ ...pageFrame(ctx, view.uiLocales), ...view, forgotPasswordUrl: forgotPasswordPath });
 }
 
 export function renderConsentPage(ctx: Context, view: Omit<ConsentView, keyof PageFrame> & { uiLocales?: unknown }): string {
-  return renderConsent({ ...frame(ctx, view.uiLocales), ...view });
+  return renderConsent({ ...pageFrame(ctx, view.uiLocales), ...view });
 }
 
 export function renderForgotPasswordPage(ctx: Context): string {
-  const view = frame(ctx);
+  const view = pageFrame(ctx);
   const t = messages(view.locale);
   return renderPage({ ...view, title: t.forgotPassword.title, body: html`<h1>${t.forgotPassword.title}</h1><p>${t.forgotPassword.body}</p>` });
 }
 
 export function renderErrorPage(ctx: Context, code: ErrorMessageKey): string {
-  return renderError({ ...frame(ctx), languageLinks: undefined, code, requestId: ctx.state.requestId as string | undefined });
+  return renderError({ ...pageFrame(ctx), languageLinks: undefined, code, requestId: ctx.state.requestId as string | undefined });
 }
 
 const clientNameOf = (ctx: KoaContextWithOIDC): string | undefined =>
@@ -71,11 +71,11 @@ export const providerPages: ProviderPages = {
   logoutConfirm(ctx, form) {
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderLogoutConfirm({ ...frame(ctx, ctx.oidc?.params?.ui_locales), providerForm: form, clientName: clientNameOf(ctx) });
+    ctx.body = renderLogoutConfirm({ ...pageFrame(ctx, ctx.oidc?.params?.ui_locales), providerForm: form, clientName: clientNameOf(ctx) });
   },
   loggedOut(ctx) {
     ctx.type = 'html';
-    ctx.body = renderLoggedOut({ ...frame(ctx, ctx.oidc?.params?.ui_locales), languageLinks: undefined });
+    ctx.body = renderLoggedOut({ ...pageFrame(ctx, ctx.oidc?.params?.ui_locales), languageLinks: undefined });
   },
   error(ctx: KoaContextWithOIDC, out: ErrorOut, error: Error) {
     const requestId = ctx.state.requestId as string | undefined;
@@ -83,6 +83,6 @@ export const providerPages: ProviderPages = {
     logger?.info({ error: out.error, description: out.error_description, name: error.name }, 'protocol error page');
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderError({ ...frame(ctx), languageLinks: undefined, code: out.error === 'server_error' ? 'internal_error' : 'oidc_error', requestId });
+    ctx.body = renderError({ ...pageFrame(ctx), languageLinks: undefined, code: out.error === 'server_error' ? 'internal_error' : 'oidc_error', requestId });
   },
 };

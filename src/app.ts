@@ -1,5 +1,6 @@
 // The one composition root for HTTP: middleware order, then our routes, then oidc-provider for everything else.
 import Koa from 'koa';
+import type Router from '@koa/router';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from './lib/logger.ts';
@@ -24,6 +25,8 @@ export interface AppDependencies {
   accounts: AccountService;
   limiter: SignInLimiter;
   cookieKeys: string[];
+  /** Further route tables mounted before the provider (CAS). */
+  extraRouters?: Router[];
 }
 
 const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
@@ -44,6 +47,7 @@ export function buildApp(deps: AppDependencies): Koa {
   app.use(health.routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
   app.use(forgotPasswordRoutes().routes());
+  for (const router of deps.extraRouters ?? []) app.use(router.routes()).use(router.allowedMethods());
   app.use(mount(deps.provider));
   return app;
 }

@@ -19,6 +19,8 @@ import { ensureSigningKeys, loadSigningJwks } from './oidc/keys.ts';
 import { createAdapterFactory } from './oidc/adapter.ts';
 import { createProvider } from './oidc/provider.ts';
 import { providerPages } from '../interactions/render.ts';
+import { createCas } from './cas/index.ts';
+import { casBridgeClient } from './cas/sso-bridge.ts';
 import { buildApp } from './app.ts';
 
 export interface RunningServer {
@@ -93,11 +95,11 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const cookieKeys = await ensureCookieKeys(database.prisma, config.cookieKeys);
     const accounts = createAccountService(database.prisma);
     const limiter = createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix });
-    const provider = createProvider(
-      { config, clients: clients.oidc, jwks, cookieKeys, accounts, adapter: createAdapterFactory(store), pages: providerPages },
-      logger,
-    );
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, cookieKeys });
+    const adapter = createAdapterFactory(store);
+    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true }];
+    const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter });
+    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store }, close: closeAll };
   } catch (error) {

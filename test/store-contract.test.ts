@@ -67,6 +67,8 @@ function contract(name: string, open: () => Promise<{ store: KeyValueStore; clos
       await store.set('g1:a', 'a', 60, [{ setKey: 'set:g1', member: 'g1:a' }]);
       await store.set('g1:b', 'b', 60, [{ setKey: 'set:g1', member: 'g1:b' }]);
       await store.set('g2:a', 'c', 60, [{ setKey: 'set:g2', member: 'g2:a' }]);
+      expect((await store.setMembers('set:g1')).sort()).toEqual(['g1:a', 'g1:b']);
+      expect(await store.setMembers('set:none')).toEqual([]);
       await store.deleteSetMembers('set:g1');
       expect(await store.getMany(['g1:a', 'g1:b', 'g2:a'])).toEqual([undefined, undefined, 'c']);
     });

@@ -3,6 +3,7 @@
 // (`client_secret_env`) and resolved here, so the file itself never holds one.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.ts';
+import { parseCasServices, type CasService } from './cas-services.ts';
 
 export interface OidcClientEntry {
   /** Metadata handed to oidc-provider as a static client. */
@@ -13,9 +14,11 @@ export interface OidcClientEntry {
 
 export interface ClientsFile {
   oidc: OidcClientEntry[];
-  /** Reserved for CAS services (validated as a list until the CAS adapter lands). */
-  cas: Record<string, unknown>[];
+  cas: CasService[];
 }
+
+/** The internal client through which CAS sends browsers to sign in with the provider. */
+export const reservedCasClientId = 'campus-idp-cas';
 
 const ourFields = new Set(['first_party', 'client_secret_env', 'client_secret']);
 
@@ -66,6 +69,7 @@ export function parseClients(
       return;
     }
     if (seen.has(id)) problems.push(`${where('client_id', id)}: duplicate client_id`);
+    if (id === reservedCasClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in CAS bridge`);
     seen.add(id);
 
     if ('client_secret' in entry) {
@@ -116,7 +120,7 @@ export function parseClients(
   }) as Record<string, unknown>[];
 
   if (problems.length) throw new ConfigError(`${source} has problems:\n  - ${problems.join('\n  - ')}`);
-  return { oidc, cas };
+  return { oidc, cas: parseCasServices(cas, source) };
 }
 
 function redirectUriProblem(uri: unknown, production: boolean): string | undefined {

@@ -1,5 +1,6 @@
 // The only reader of process.env: parses and validates every setting once at boot. Each problem names the
 // variable, what it expects and what it got; all problems are reported together.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lib/errors.ts';
 
@@ -26,6 +27,14 @@ export interface Config {
   cookieKeys: string[] | undefined;
   defaultLocale: Locale;
   signingAlg: 'ES256' | 'RS256';
+  cas: {
+    /** Service and proxy ticket lifetime (CAS 3.0: at most 5 minutes). */
+    ticketTtlSeconds: number;
+    /** A second path prefix serving the same CAS endpoints, e.g. /authserver for systems built against it. */
+    compatPrefix: string | undefined;
+    /** Extra CA certificates (PEM) trusted for proxy callbacks (CAS_PROXY_CA_FILE), e.g. the campus CA. */
+    proxyCa: string | undefined;
+  };
   /** Host names the IdP may call although they resolve to private or loopback addresses (campus-internal apps). */
   outboundPrivateHosts: string[];
   loginRateLimit: { perAccount: RateLimitRule; perIp: RateLimitRule };
@@ -85,6 +94,29 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const casPrefix = (raw: string | undefined): string | undefined => {
+    if (raw === undefined) return undefined;
+    const prefix = raw.replace(/\/+$/, '');
+    if (!/^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(prefix) || ['/cas', '/auth', '/interaction', '/token'].includes(prefix)) {
+      problems.push(`CAS_COMPAT_PREFIX must be a path such as /authserver, not one the server already uses (got "${raw}")`);
+      return undefined;
+    }
+    return prefix;
+  };
+
+  const pemFile = (name: string): string | undefined => {
+    const path = read(name);
+    if (path === undefined) return undefined;
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${name} must name a PEM file of certificates (${path} holds none)`);
+      return text;
+    } catch (error) {
+      problems.push(`${name} names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  };
+
   const production = read('NODE_ENV') === 'production';
   const port = integer('PORT', 3000, 0, 65535);
   const host = read('HOST') ?? '0.0.0.0';
@@ -126,6 +158,11 @@ export function loadConfig(env: Env = process.env): Config {
     cookieKeys,
     defaultLocale: oneOf('DEFAULT_LOCALE', ['zh-CN', 'en'], 'zh-CN'),
     signingAlg: oneOf('SIGNING_ALG', ['ES256', 'RS256'], 'ES256'),
+    cas: {
+      ticketTtlSeconds: integer('CAS_TICKET_TTL', 10, 1, 300),
+      compatPrefix: casPrefix(read('CAS_COMPAT_PREFIX')),
+      proxyCa: pemFile('CAS_PROXY_CA_FILE'),
+    },
     outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
       perAccount: {

@@ -33,6 +33,9 @@ export interface KeyValueStore {
 
   delete(keys: readonly string[]): Promise<void>;
 
+  /** The members of the set at `setKey` (empty when there is none). */
+  setMembers(setKey: string): Promise<string[]>;
+
   /** Deletes every key listed as a member of `setKey`, then the set itself, atomically. */
   deleteSetMembers(setKey: string): Promise<void>;
 

@@ -106,6 +106,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<KeyV
     async delete(keys) {
       if (keys.length) await redis.del(...keys.map(k));
     },
+    async setMembers(setKey) {
+      // Members hold full key names; hand them back without our prefix.
+      return (await redis.smembers(k(setKey))).map((member) => (member.startsWith(prefix) ? member.slice(prefix.length) : member));
+    },
     async deleteSetMembers(setKey) {
       await redis.deleteSetMembers(k(setKey));
     },

@@ -75,6 +75,10 @@ export function createSqlStore(sql: SqlRunner, options: { sweepIntervalMs?: numb
     async delete(keys) {
       if (keys.length) await sql.query('DELETE FROM kv_entry WHERE key = ANY($1::text[])', [keys]);
     },
+    async setMembers(setKey) {
+      const rows = await sql.query<{ member: string }>(`SELECT member FROM kv_set_member WHERE set_key = $1 AND ${live}`, [setKey]);
+      return rows.map((row) => row.member);
+    },
     async deleteSetMembers(setKey) {
       await sql.query(
         `WITH members AS (DELETE FROM kv_set_member WHERE set_key = $1 RETURNING member)

@@ -53,6 +53,10 @@ export const testClients = {
 };
 
 export interface TestServer extends RunningServer {
+  /** The settings it was started with, for a second instance on the same stores. */
+  env: Record<string, string | undefined>;
+  /** Another server on the same database and Redis (PostgreSQL + Redis only: PGlite is one process). */
+  sibling(): Promise<TestServer>;
   /** Stops the server; the data stays for `restart`. */
   stop(): Promise<void>;
   /** Starts a new server on the same stores and the same port (so the issuer and cookies stay valid). */
@@ -65,13 +69,19 @@ interface Stores {
   dataDir: string;
   database: TestDatabase | undefined;
   redisPrefix: string;
-  extraClients: Record<string, unknown>[];
+  extraClients: ExtraRegistrations;
+}
+
+export interface ExtraRegistrations {
+  oidc?: Record<string, unknown>[];
+  cas?: Record<string, unknown>[];
 }
 
 export async function startTestServer(
   overrides: Record<string, string> = {},
-  extraClients: Record<string, unknown>[] = [],
+  extra: ExtraRegistrations | Record<string, unknown>[] = {},
 ): Promise<TestServer> {
+  const extraClients = Array.isArray(extra) ? { oidc: extra } : extra;
   const dataDir = mkdtempSync(join(tmpdir(), 'campus-idp-test-'));
   let database: TestDatabase | undefined;
   if (process.env.DATABASE_URL) {
@@ -84,7 +94,10 @@ export async function startTestServer(
 
 async function boot(stores: Stores, overrides: Record<string, string>): Promise<TestServer> {
   const clientsFile = join(stores.dataDir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify({ ...testClients, oidc: [...testClients.oidc, ...stores.extraClients] }));
+  writeFileSync(
+    clientsFile,
+    JSON.stringify({ oidc: [...testClients.oidc, ...(stores.extraClients.oidc ?? [])], cas: stores.extraClients.cas ?? [] }),
+  );
   const env: Record<string, string | undefined> = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -103,6 +116,12 @@ async function boot(stores: Stores, overrides: Record<string, string>): Promise<
   const running = await startServer(config, { env, logger: createLogger(config.logLevel), redisKeyPrefix: stores.redisPrefix });
   return {
     ...running,
+    env,
+    async sibling() {
+      const other = await boot(stores, { ...overrides, PORT: '0', ISSUER: running.url });
+      // The stores belong to the first server: the sibling only stops.
+      return { ...other, destroy: () => other.stop() };
+    },
     stop: () => running.close(),
     restart: () => {
       const port = new URL(running.url).port;

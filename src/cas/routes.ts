@@ -1,0 +1,226 @@
+// CAS 1/2/3 endpoints. Thin: parse the query, ask the bridge, tickets or validator, answer in the protocol's
+// shape. Mounted under /cas and, when configured, again under a compatibility prefix such as /authserver.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { CasService } from '../config/cas-services.ts';
+import type { KeyValueStore } from '../data/kv-store.ts';
+import type { AccountService } from '../services/accounts.ts';
+import { randomToken, constantTimeEqual } from '../lib/crypto.ts';
+import { pageFrame, localeOf } from '../../interactions/render.ts';
+import { renderCasError, renderCasLoggedOut, renderCasPost, renderCasWarn, type CasPageError } from '../../interactions/views/cas.ts';
+import { CasError } from './errors.ts';
+import { releasedAttributes } from './attributes.ts';
+import { failureBody, successBody, type CasFormat } from './responses.ts';
+import type { ServiceRegistry } from './registry.ts';
+import type { SingleLogout } from './single-logout.ts';
+import { bridgeAuthorizationUrl, casCallbackPath, readSsoSession, type SsoSession } from './sso-bridge.ts';
+import type { TicketStore } from './tickets.ts';
+import type { TicketValidator } from './validation.ts';
+import type { ProxyTickets } from './proxy.ts';
+
+export interface CasDependencies {
+  issuer: string;
+  provider: Provider;
+  store: KeyValueStore;
+  accounts: AccountService;
+  registry: ServiceRegistry;
+  tickets: TicketStore;
+  validate: TicketValidator;
+  proxy: ProxyTickets;
+  singleLogout: SingleLogout;
+  /** Ends the provider session behind the cookie (and the grants it holds). */
+  endProviderSession(ctx: Context): Promise<SsoSession | undefined>;
+}
+
+interface PendingLogin {
+  service: string;
+  renew: boolean;
+  warn: boolean;
+  post: boolean;
+  startedAt: number;
+}
+
+const stateCookie = 'campus_cas_state';
+const flag = (value: unknown) => value === 'true' || value === '1' || value === '';
+const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function casRoutes(deps: CasDependencies, prefix: string): Router {
+  const router = new Router({ prefix });
+  const deliver = deliveryFor(deps);
+
+  const pageError = (ctx: Context, status: number, error: CasPageError) => {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderCasError({ ...pageFrame(ctx), languageLinks: undefined, error, requestId: ctx.state.requestId as string });
+  };
+
+  router.get('/login', async (ctx) => {
+    const serviceUrl = single(ctx.query.service);
+    if (!serviceUrl) return pageError(ctx, 400, 'missingService');
+    const service = deps.registry.match(serviceUrl);
+    if (!service) return pageError(ctx, 403, 'unknownService');
+    // Second factors are not available yet: a service that demands one is refused rather than served weaker.
+    if (service.mfa === 'required') return pageError(ctx, 403, 'mfaUnavailable');
+    const renew = flag(ctx.query.renew);
+    const options = { warn: flag(ctx.query.warn), post: single(ctx.query.method)?.toUpperCase() === 'POST' };
+
+    if (!renew) {
+      const session = await readSsoSession(ctx, deps.provider);
+      const user = session && (await deps.accounts.findById(session.accountId));
+      if (session && user?.status === 'active') return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
+      if (flag(ctx.query.gateway)) {
+        ctx.set('Cache-Control', 'no-store');
+        return ctx.redirect(serviceUrl);
+      }
+    }
+    const state = randomToken(24);
+    const pending: PendingLogin = { service: serviceUrl, renew, ...options, startedAt: Math.floor(Date.now() / 1000) };
+    await deps.store.set(`cas:login:${state}`, JSON.stringify(pending), 600);
+    // The state is also bound to this browser: a callback carrying someone else's state is refused.
+    ctx.cookies.set(stateCookie, state, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/cas', maxAge: 600_000 });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(bridgeAuthorizationUrl(deps.issuer, state, { renew, locale: localeOf(ctx) }));
+  });
+
+  router.get('/logout', async (ctx) => {
+    const session = await deps.endProviderSession(ctx);
+    if (session) {
+      void deps.singleLogout.endSession(session.uid, session.accountId).catch(() => undefined);
+      await deps.tickets.revokeSessionProxyTickets(session.uid);
+    }
+    ctx.set('Cache-Control', 'no-store');
+    // Redirect only to a registered service (`service`, or CAS 2's `url`); otherwise show the signed-out page.
+    const target = single(ctx.query.service) ?? single(ctx.query.url);
+    if (target && deps.registry.match(target)) return ctx.redirect(target);
+    ctx.type = 'html';
+    ctx.body = renderCasLoggedOut({ ...pageFrame(ctx), languageLinks: undefined });
+  });
+
+  router.get('/validate', async (ctx) => {
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      const ticket = single(ctx.query.ticket);
+      // CAS 1.0 knows service tickets only; a proxy ticket here is simply "no" (and burned by nobody).
+      if (ticket?.startsWith('PT-')) throw new CasError('INVALID_TICKET_SPEC', 'proxy ticket at /validate');
+      const { user } = await deps.validate({ service: single(ctx.query.service), ticket, renew: flag(ctx.query.renew), acceptProxyTickets: false });
+      ctx.body = `yes\n${user.username}\n`;
+    } catch (error) {
+      if (!(error instanceof CasError)) ctx.state.logger?.error({ err: error }, 'CAS validation failed');
+      ctx.body = 'no\n';
+    }
+  });
+
+  const validation = (version: 'v2' | 'p3', acceptProxyTickets: boolean) => async (ctx: Context) => {
+    const format: CasFormat = single(ctx.query.format)?.toUpperCase() === 'JSON' ? 'JSON' : 'XML';
+    ctx.type = format === 'JSON' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      const validated = await deps.validate({
+        service: single(ctx.query.service),
+        ticket: single(ctx.query.ticket),
+        renew: flag(ctx.query.renew),
+        acceptProxyTickets,
+      });
+      const { user, ticket, service } = validated;
+      const attributes = version === 'p3' || service.attributesOnV2 ? releasedAttributes(service, user, ticket) : undefined;
+      const pgtUrl = single(ctx.query.pgtUrl);
+      const proxyGrantingTicket = pgtUrl ? await deps.proxy.grant(validated, pgtUrl, ctx.state.logger) : undefined;
+      ctx.body = successBody({ user: user.username, attributes, proxyGrantingTicket, proxies: ticket.proxies }, format);
+    } catch (error) {
+      if (error instanceof CasError) {
+        ctx.body = failureBody(error.code, error.message, format);
+        return;
+      }
+      // Fail closed (store down, …): never a success, always the spec's INTERNAL_ERROR.
+      ctx.state.logger?.error({ err: error }, 'CAS validation failed');
+      ctx.body = failureBody('INTERNAL_ERROR', 'The server could not validate the ticket; try again later', format);
+    }
+  };
+  router.get('/serviceValidate', validation('v2', false));
+  router.get('/proxyValidate', validation('v2', true));
+  router.get('/p3/serviceValidate', validation('p3', false));
+  router.get('/p3/proxyValidate', validation('p3', true));
+
+  router.get('/proxy', async (ctx) => {
+    const format: CasFormat = single(ctx.query.format)?.toUpperCase() === 'JSON' ? 'JSON' : 'XML';
+    ctx.type = format === 'JSON' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await deps.proxy.issueProxyTicket(single(ctx.query.pgt), single(ctx.query.targetService), format);
+  });
+
+  return router;
+}
+
+/** The callback of the bridge's authorization request: only ever under /cas (it is the registered redirect). */
+export function casCallbackRoute(deps: CasDependencies): Router {
+  const router = new Router();
+  const deliver = deliveryFor(deps);
+  router.get(casCallbackPath, async (ctx) => {
+    const fail = (error: CasPageError) => {
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = renderCasError({ ...pageFrame(ctx), languageLinks: undefined, error, requestId: ctx.state.requestId as string });
+    };
+    const state = single(ctx.query.state);
+    const bound = ctx.cookies.get(stateCookie, { signed: true });
+    if (!state || !bound || !constantTimeEqual(state, bound)) return fail('loginExpired');
+    ctx.cookies.set(stateCookie, null, { path: '/cas' });
+    const raw = await deps.store.take(`cas:login:${state}`);
+    if (!raw) return fail('loginExpired');
+    const pending = JSON.parse(raw) as PendingLogin;
+    const service = deps.registry.match(pending.service);
+    if (!service) return fail('unknownService');
+    const session = await readSsoSession(ctx, deps.provider);
+    if (!session) {
+      // The person declined or the sign-in failed: back to the service without a ticket, as gateway does.
+      if (single(ctx.query.error)) return ctx.redirect(pending.service);
+      return fail('loginExpired');
+    }
+    const fromNewLogin = session.loginTs >= pending.startedAt;
+    if (pending.renew && !fromNewLogin) return fail('loginExpired');
+    await deliver(ctx, service, pending.service, session, { fromNewLogin, warn: pending.warn, post: pending.post });
+  });
+
+  return router;
+}
+
+/** Mints the ticket and sends the browser (back) to the service: redirect, POST form, or warn page first. */
+function deliveryFor(deps: CasDependencies) {
+  return async (ctx: Context, service: CasService, serviceUrl: string, session: SsoSession, login: { fromNewLogin: boolean; warn: boolean; post: boolean }) => {
+    const ticket = await deps.tickets.issueServiceTicket({
+      service: serviceUrl,
+      serviceId: service.id,
+      userId: session.accountId,
+      authTime: session.loginTs,
+      fromNewLogin: login.fromNewLogin,
+      sessionUid: session.uid,
+      proxies: [],
+    });
+    if (service.singleLogout) await deps.singleLogout.remember(session.uid, ticket, serviceUrl);
+    ctx.set('Cache-Control', 'no-store');
+    if (login.post) {
+      ctx.type = 'html';
+      ctx.body = renderCasPost({ ...pageFrame(ctx), languageLinks: undefined, service: serviceUrl, ticket });
+      return;
+    }
+    const target = withTicket(serviceUrl, ticket);
+    if (login.warn) {
+      const user = await deps.accounts.findById(session.accountId);
+      ctx.type = 'html';
+      ctx.body = renderCasWarn({ ...pageFrame(ctx), languageLinks: undefined, serviceName: service.name, user: user?.username ?? '', continueUrl: target });
+      return;
+    }
+    ctx.redirect(target);
+  };
+}
+
+/** Adds the ticket to the service URL, before any fragment. */
+export function withTicket(serviceUrl: string, ticket: string): string {
+  const hash = serviceUrl.indexOf('#');
+  const base = hash === -1 ? serviceUrl : serviceUrl.slice(0, hash);
+  const fragment = hash === -1 ? '' : serviceUrl.slice(hash);
+  return `${base}${base.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}${fragment}`;
+}
