@@ -47,12 +47,14 @@ export function createProxyTickets(options: ProxyOptions): ProxyTickets {
     new Promise((resolve, reject) => {
       const allowPrivate = options.privateHostsAllowed.includes(url.hostname.toLowerCase());
       const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-        lookup(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
-          if (!error && !allowPrivate && isPrivateAddress(String(address))) {
-            callback(new Error(`${hostname} resolves to a private address`), '', 0);
-            return;
-          }
-          callback(error, address as string, family as number);
+        lookup(hostname, { family: lookupOptions.family, all: true }, (error, addresses) => {
+          if (error) return callback(error, '', 0);
+          const usable = allowPrivate ? addresses : addresses.filter((entry) => !isPrivateAddress(entry.address));
+          if (usable.length === 0) return callback(new Error(`${hostname} resolves only to private addresses`), '', 0);
+          // Node asks for all addresses when it races IPv4 and IPv6 (autoSelectFamily), else for one.
+          if (lookupOptions.all) return (callback as unknown as (e: null, a: typeof usable) => void)(null, usable);
+          const [first] = usable;
+          return callback(null, first!.address, first!.family);
         });
       };
       if (!allowPrivate && isIP(url.hostname.replace(/^\[|\]$/g, '')) && isPrivateAddress(url.hostname.replace(/^\[|\]$/g, ''))) {
