@@ -98,7 +98,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const adapter = createAdapterFactory(store);
     const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true }];
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
-    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter });
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter });
     const app = buildApp({ config, logger, database, store, provider, accounts, limiter, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store }, close: closeAll };

@@ -15,6 +15,8 @@ import { createTicketValidator } from './validation.ts';
 import { createProxyTickets } from './proxy.ts';
 import { createSingleLogout } from './single-logout.ts';
 import { casCallbackRoute, casRoutes } from './routes.ts';
+import { casRestRoutes } from './rest.ts';
+import type { SignInLimiter } from '../services/sign-in-limiter.ts';
 import type { SsoSession } from './sso-bridge.ts';
 
 export interface CasParts {
@@ -31,6 +33,7 @@ export function createCas(deps: {
   accounts: AccountService;
   logger: Logger;
   adapter: (model: string) => Adapter;
+  limiter: SignInLimiter;
 }): CasParts {
   const { config, provider, store, accounts, logger } = deps;
   const registry = createServiceRegistry(deps.services);
@@ -66,8 +69,12 @@ export function createCas(deps: {
   };
 
   const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession };
-  const routers = [casRoutes(routeDeps, '/cas'), casCallbackRoute(routeDeps)];
-  if (config.cas.compatPrefix) routers.push(casRoutes(routeDeps, config.cas.compatPrefix));
+  const prefixes = ['/cas', ...(config.cas.compatPrefix ? [config.cas.compatPrefix] : [])];
+  const routers = [casCallbackRoute(routeDeps)];
+  for (const prefix of prefixes) {
+    routers.push(casRoutes(routeDeps, prefix));
+    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds }));
+  }
 
   // CAS logout already ran single logout itself; OIDC logouts reach CAS through this event.
   provider.on('end_session.success', (ctx) => {

@@ -18,6 +18,20 @@ import { bridgeAuthorizationUrl, casCallbackPath, readSsoSession, type SsoSessio
 import type { TicketStore } from './tickets.ts';
 import type { TicketValidator } from './validation.ts';
 import type { ProxyTickets } from './proxy.ts';
+import { readAssertionArtifact, samlFailure, samlSuccess } from './saml.ts';
+import type { IncomingMessage } from 'node:http';
+
+/** The raw request body as text, or undefined when it is larger than `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export interface CasDependencies {
   issuer: string;
@@ -143,6 +157,31 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
   router.get('/proxyValidate', validation('v2', true));
   router.get('/p3/serviceValidate', validation('p3', false));
   router.get('/p3/proxyValidate', validation('p3', true));
+
+  router.post('/samlValidate', async (ctx) => {
+    const target = single(ctx.query.TARGET) ?? '';
+    ctx.type = 'text/xml; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    if (!/^(text|application)\/(soap\+)?xml\b/i.test(ctx.get('content-type'))) {
+      ctx.status = 415;
+      ctx.body = samlFailure(target, 'samlp:Requester', 'The request must be a SOAP message with Content-Type text/xml');
+      return;
+    }
+    const body = await readBody(ctx.req, 64 * 1024);
+    const ticket = body === undefined ? undefined : readAssertionArtifact(body);
+    if (!ticket) {
+      ctx.status = 400;
+      ctx.body = samlFailure(target, 'samlp:Requester', 'No AssertionArtifact found (documents with a DOCTYPE are refused)');
+      return;
+    }
+    try {
+      const { user, ticket: record, service } = await deps.validate({ service: target, ticket, renew: false, acceptProxyTickets: false });
+      ctx.body = samlSuccess({ issuer: new URL(deps.issuer).host, target, user: user.username, attributes: releasedAttributes(service, user, record), authTime: record.authTime });
+    } catch (error) {
+      if (!(error instanceof CasError)) ctx.state.logger?.error({ err: error }, 'SAML validation failed');
+      ctx.body = samlFailure(target, 'samlp:Responder', error instanceof CasError ? `${error.code}: ${error.message}` : 'INTERNAL_ERROR');
+    }
+  });
 
   router.get('/proxy', async (ctx) => {
     const format: CasFormat = single(ctx.query.format)?.toUpperCase() === 'JSON' ? 'JSON' : 'XML';
