@@ -76,7 +76,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const applied = await applyMigrations(database);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
 
-    const keyPrefix = options.redisKeyPrefix ?? 'campus-idp:';
+    const keyPrefix = options.redisKeyPrefix ?? config.redisKeyPrefix;
     let store: KeyValueStore;
     let redis: Redis | undefined;
     if (config.redisUrl) {

@@ -20,6 +20,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so one Redis can serve several deployments (or a benchmark) side by side. */
+  redisKeyPrefix: string;
   clientsFile: string;
   trustProxy: boolean;
   logLevel: LogLevel;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(read('DATA_DIR') ?? './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: read('REDIS_KEY_PREFIX') ?? 'campus-idp:',
     clientsFile: resolve(read('CLIENTS_FILE') ?? './clients.json'),
     trustProxy: boolean('TRUST_PROXY', false),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

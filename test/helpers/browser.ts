@@ -30,6 +30,11 @@ export class Browser {
     this.cookies.set(url.host, jar);
   }
 
+  /** The Cookie header this browser would send to `url`. */
+  cookieHeaderFor(url: URL): string {
+    return this.cookieHeader(url);
+  }
+
   cookieNames(host: string): string[] {
     return [...(this.cookies.get(host)?.keys() ?? [])];
   }
