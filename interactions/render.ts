@@ -8,6 +8,7 @@ import { html } from '../src/lib/html.ts';
 import { renderPage } from './views/layout.ts';
 import { renderLogin, type LoginView } from './views/login.ts';
 import { renderConsent, type ConsentView } from './views/consent.ts';
+import { renderMfa, type MfaView } from './views/mfa.ts';
 import { renderLogoutConfirm, renderLoggedOut } from './views/logout.ts';
 import { renderError, type ErrorMessageKey } from './views/error.ts';
 import type { PageFrame } from './views/layout.ts';
@@ -48,6 +49,10 @@ type Omitted = keyof PageFrame | 'forgotPasswordUrl';
 
 export function renderLoginPage(ctx: Context, view: Omit<LoginView, Omitted> & { uiLocales?: unknown }): string {
   return renderLogin({ ...pageFrame(ctx, view.uiLocales), ...view, forgotPasswordUrl: forgotPasswordPath });
+}
+
+export function renderMfaPage(ctx: Context, view: Omit<MfaView, keyof PageFrame> & { uiLocales?: unknown }): string {
+  return renderMfa({ ...pageFrame(ctx, view.uiLocales), ...view, languageLinks: undefined });
 }
 
 export function renderConsentPage(ctx: Context, view: Omit<ConsentView, keyof PageFrame> & { uiLocales?: unknown }): string {

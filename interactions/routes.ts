@@ -10,17 +10,24 @@ import type { ErrorCode } from '../src/lib/errors.ts';
 import { AppError } from '../src/lib/errors.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
-import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, forgotPasswordPath } from './render.ts';
+import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, renderMfaPage, forgotPasswordPath } from './render.ts';
+import type { TotpService } from '../src/services/totp.ts';
+import type { KeyValueStore } from '../src/data/kv-store.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
   accounts: AccountService;
   limiter: SignInLimiter;
+  totp: TotpService;
+  store: KeyValueStore;
 }
+
+/** Wrong second-factor codes allowed per account in 15 minutes; after that every code is "wrong". */
+const secondFactorAttempts = 10;
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-export function interactionRoutes({ provider, accounts, limiter }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, store }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
@@ -61,9 +68,39 @@ export function interactionRoutes({ provider, accounts, limiter }: InteractionDe
     ctx.redirect(redirectTo);
   };
 
+  const enrollmentKey = (uid: string) => `mfa:enroll:${uid}`;
+
+  const showMfa = async (ctx: Context, interaction: Details, error?: ErrorCode) => {
+    const accountId = interaction.session?.accountId;
+    const user = accountId ? await accounts.findById(accountId) : undefined;
+    if (!user) throw new AppError('interaction_expired');
+    let enrollment: { qrDataUrl: string; secret: string } | undefined;
+    if (!(await totp.hasFactor(user.id))) {
+      // Forced enrolment: the seed waits in the store, bound to this sign-in, until a code proves the app has it.
+      const pending = await store.get(enrollmentKey(interaction.uid));
+      if (pending) enrollment = JSON.parse(pending) as { qrDataUrl: string; secret: string };
+      else {
+        const started = await totp.startEnrollment(user.username);
+        enrollment = { qrDataUrl: started.qrDataUrl, secret: started.secret };
+        await store.set(enrollmentKey(interaction.uid), JSON.stringify(enrollment), 600);
+      }
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderMfaPage(ctx, {
+      csrfToken: issueCsrfToken(ctx),
+      action: `/interaction/${interaction.uid}/mfa`,
+      clientName: await clientName(interaction.params.client_id),
+      error,
+      enrollment,
+      uiLocales: interaction.params.ui_locales,
+    });
+  };
+
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name === 'login') return showLogin(ctx, interaction, {});
+    if (interaction.prompt.name === 'mfa') return showMfa(ctx, interaction);
     if (interaction.prompt.name === 'consent') {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
@@ -121,6 +158,40 @@ export function interactionRoutes({ provider, accounts, limiter }: InteractionDe
         ts: Math.floor(Date.now() / 1000),
         remember: true,
       },
+    });
+  });
+
+  router.post('/:uid/mfa', parseForm, async (ctx) => {
+    const interaction = await details(ctx);
+    const accountId = interaction.session?.accountId;
+    if (interaction.prompt.name !== 'mfa' || !accountId) throw new AppError('interaction_expired');
+    const form = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (!verifyCsrf(ctx, form._csrf)) {
+      ctx.status = 403;
+      return showMfa(ctx, interaction, 'csrf_failed');
+    }
+    const code = typeof form.code === 'string' ? form.code.slice(0, 32) : '';
+    const failures = Number((await store.get(`mfa:fail:${accountId}`)) ?? 0);
+    let ok = false;
+    if (failures < secondFactorAttempts) {
+      const pending = await store.get(enrollmentKey(interaction.uid));
+      if (pending && !(await totp.hasFactor(accountId))) {
+        const { secret } = JSON.parse(pending) as { secret: string };
+        ok = await totp.confirmEnrollment(accountId, secret, code, 'Authenticator app');
+        if (ok) await store.delete([enrollmentKey(interaction.uid)]);
+      } else {
+        ok = await totp.verify(accountId, code);
+      }
+    }
+    if (!ok) {
+      await store.increment(`mfa:fail:${accountId}`, 900);
+      ctx.state.logger.info({ event: 'mfa.failed', accountId }, 'second factor failed');
+      ctx.status = 401;
+      return showMfa(ctx, interaction, 'invalid_code');
+    }
+    ctx.state.logger.info({ event: 'mfa.succeeded', accountId, factor: 'totp' }, 'second factor passed');
+    await finish(ctx, {
+      login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'otp'], ts: Math.floor(Date.now() / 1000), remember: true },
     });
   });
 

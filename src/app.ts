@@ -9,6 +9,7 @@ import type { Database } from './data/database.ts';
 import type { KeyValueStore } from './data/kv-store.ts';
 import type { AccountService } from './services/accounts.ts';
 import type { SignInLimiter } from './services/sign-in-limiter.ts';
+import type { TotpService } from './services/totp.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static-assets.ts';
@@ -24,6 +25,7 @@ export interface AppDependencies {
   provider: Provider;
   accounts: AccountService;
   limiter: SignInLimiter;
+  totp: TotpService;
   cookieKeys: string[];
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];

@@ -14,7 +14,9 @@ import type { KeyValueStore } from './data/kv-store.ts';
 import { createAccountService, type AccountService } from './services/accounts.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createSignInLimiter } from './services/sign-in-limiter.ts';
-import { ensureCookieKeys } from './services/server-secrets.ts';
+import { ensureCookieKeys, ensureFactorKey } from './services/server-secrets.ts';
+import { createTotpService } from './services/totp.ts';
+import { createSecretBox } from './lib/secret-box.ts';
 import { ensureSigningKeys, loadSigningJwks } from './oidc/keys.ts';
 import { createAdapterFactory } from './oidc/adapter.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -96,10 +98,11 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const accounts = createAccountService(database.prisma);
     const limiter = createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix });
     const adapter = createAdapterFactory(store);
-    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true }];
+    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }];
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
     const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter });
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, cookieKeys, extraRouters: cas.routers });
+    const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
+    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store }, close: closeAll };
   } catch (error) {

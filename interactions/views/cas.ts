@@ -3,7 +3,7 @@ import { html } from '../../src/lib/html.ts';
 import { format, messages } from '../i18n/index.ts';
 import { renderPage, type PageFrame } from './layout.ts';
 
-export type CasPageError = 'unknownService' | 'missingService' | 'mfaUnavailable' | 'loginExpired';
+export type CasPageError = 'unknownService' | 'missingService' | 'loginExpired';
 
 export function renderCasWarn(view: PageFrame & { serviceName: string; user: string; continueUrl: string }): string {
   const t = messages(view.locale);

@@ -17,6 +17,7 @@ import type { SingleLogout } from './single-logout.ts';
 import { bridgeAuthorizationUrl, casCallbackPath, readSsoSession, type SsoSession } from './sso-bridge.ts';
 import type { TicketStore } from './tickets.ts';
 import type { TicketValidator } from './validation.ts';
+import { sessionHasSecondFactor } from '../oidc/mfa-policy.ts';
 import type { ProxyTickets } from './proxy.ts';
 import { readAssertionArtifact, samlFailure, samlSuccess } from './saml.ts';
 import type { IncomingMessage } from 'node:http';
@@ -75,15 +76,16 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
     if (!serviceUrl) return pageError(ctx, 400, 'missingService');
     const service = deps.registry.match(serviceUrl);
     if (!service) return pageError(ctx, 403, 'unknownService');
-    // Second factors are not available yet: a service that demands one is refused rather than served weaker.
-    if (service.mfa === 'required') return pageError(ctx, 403, 'mfaUnavailable');
+    const mfa = service.mfa === 'required';
     const renew = flag(ctx.query.renew);
     const options = { warn: flag(ctx.query.warn), post: single(ctx.query.method)?.toUpperCase() === 'POST' };
 
     if (!renew) {
       const session = await readSsoSession(ctx, deps.provider);
       const user = session && (await deps.accounts.findById(session.accountId));
-      if (session && user?.status === 'active') return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
+      const strongEnough = !mfa || sessionHasSecondFactor(session?.amr);
+      if (session && user?.status === 'active' && strongEnough) return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
+      // gateway never shows a page: no session (or not strong enough) means back without a ticket.
       if (flag(ctx.query.gateway)) {
         ctx.set('Cache-Control', 'no-store');
         return ctx.redirect(serviceUrl);
@@ -95,7 +97,7 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
     // The state is also bound to this browser: a callback carrying someone else's state is refused.
     ctx.cookies.set(stateCookie, state, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/cas', maxAge: 600_000 });
     ctx.set('Cache-Control', 'no-store');
-    ctx.redirect(bridgeAuthorizationUrl(deps.issuer, state, { renew, locale: localeOf(ctx) }));
+    ctx.redirect(bridgeAuthorizationUrl(deps.issuer, state, { renew, mfa, locale: localeOf(ctx) }));
   });
 
   router.get('/logout', async (ctx) => {
@@ -220,6 +222,7 @@ export function casCallbackRoute(deps: CasDependencies): Router {
     }
     const fromNewLogin = session.loginTs >= pending.startedAt;
     if (pending.renew && !fromNewLogin) return fail('loginExpired');
+    if (service.mfa === 'required' && !sessionHasSecondFactor(session.amr)) return fail('loginExpired');
     await deliver(ctx, service, pending.service, session, { fromNewLogin, warn: pending.warn, post: pending.post });
   });
 

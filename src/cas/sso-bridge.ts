@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { reservedCasClientId } from '../config/clients.ts';
 import { randomToken } from '../lib/crypto.ts';
+import { acr } from '../oidc/acr.ts';
 
 export interface SsoSession {
   uid: string;
@@ -44,7 +45,7 @@ export async function readSsoSession(ctx: Context, provider: Provider): Promise<
 }
 
 /** The authorization URL that signs the browser in (again, with prompt=login for renew) and returns to CAS. */
-export function bridgeAuthorizationUrl(issuer: string, state: string, options: { renew: boolean; locale?: string }): string {
+export function bridgeAuthorizationUrl(issuer: string, state: string, options: { renew: boolean; mfa: boolean; locale?: string }): string {
   // The code that comes back is never redeemed: the session cookie is what CAS needs. PKCE is still sent
   // because the provider demands it of every client.
   const challenge = createHash('sha256').update(randomToken(32)).digest('base64url');
@@ -58,6 +59,8 @@ export function bridgeAuthorizationUrl(issuer: string, state: string, options: {
     code_challenge_method: 'S256',
   });
   if (options.renew) params.set('prompt', 'login');
+  // The provider's mfa prompt then asks for (or enrols) a second factor before coming back.
+  if (options.mfa) params.set('acr_values', acr.multiFactor);
   if (options.locale) params.set('ui_locales', options.locale);
   return `${issuer}/auth?${params.toString()}`;
 }

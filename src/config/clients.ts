@@ -10,6 +10,8 @@ export interface OidcClientEntry {
   metadata: Record<string, unknown> & { client_id: string };
   /** Campus-run apps: consent is implied, no consent page. */
   firstParty: boolean;
+  /** `mfa: "required"`: every sign-in to this app needs a second factor. */
+  mfaRequired: boolean;
 }
 
 export interface ClientsFile {
@@ -20,7 +22,7 @@ export interface ClientsFile {
 /** The internal client through which CAS sends browsers to sign in with the provider. */
 export const reservedCasClientId = 'campus-idp-cas';
 
-const ourFields = new Set(['first_party', 'client_secret_env', 'client_secret']);
+const ourFields = new Set(['first_party', 'client_secret_env', 'client_secret', 'mfa']);
 
 export function loadClientsFile(path: string, env: Record<string, string | undefined>, production: boolean): ClientsFile {
   let text: string;
@@ -111,7 +113,9 @@ export function parseClients(
     }
     const firstParty = entry.first_party ?? false;
     if (typeof firstParty !== 'boolean') problems.push(`${where('first_party', id)}: must be true or false`);
-    oidc.push({ metadata, firstParty: firstParty === true });
+    const mfa = entry.mfa ?? 'optional';
+    if (mfa !== 'required' && mfa !== 'optional') problems.push(`${where('mfa', id)}: must be "required" or "optional"`);
+    oidc.push({ metadata, firstParty: firstParty === true, mfaRequired: mfa === 'required' });
   });
 
   const cas = (Array.isArray(casRaw) ? casRaw : []).filter((entry: unknown, index: number) => {

@@ -37,6 +37,8 @@ export interface Config {
     /** Extra CA certificates (PEM) trusted for proxy callbacks (CAS_PROXY_CA_FILE), e.g. the campus CA. */
     proxyCa: string | undefined;
   };
+  /** 32-byte key sealing TOTP seeds (MFA_ENCRYPTION_KEY, base64); undefined = a key file kept in DATA_DIR. */
+  factorKey: Buffer | undefined;
   /** Host names the IdP may call although they resolve to private or loopback addresses (campus-internal apps). */
   outboundPrivateHosts: string[];
   loginRateLimit: { perAccount: RateLimitRule; perIp: RateLimitRule };
@@ -119,6 +121,14 @@ export function loadConfig(env: Env = process.env): Config {
     }
   };
 
+  const factorKey = (): Buffer | undefined => {
+    const raw = read('MFA_ENCRYPTION_KEY');
+    if (raw === undefined) return undefined;
+    const key = Buffer.from(raw, 'base64');
+    if (key.length !== 32) problems.push('MFA_ENCRYPTION_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
+    return key;
+  };
+
   const production = read('NODE_ENV') === 'production';
   const port = integer('PORT', 3000, 0, 65535);
   const host = read('HOST') ?? '0.0.0.0';
@@ -166,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
       compatPrefix: casPrefix(read('CAS_COMPAT_PREFIX')),
       proxyCa: pemFile('CAS_PROXY_CA_FILE'),
     },
+    factorKey: factorKey(),
     outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
       perAccount: {
@@ -184,6 +195,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (production && !config.factorKey) {
+    problems.push('MFA_ENCRYPTION_KEY is required when NODE_ENV=production (it seals second-factor secrets; keep it out of the database)');
+  }
   if (production && !config.databaseUrl) {
     problems.push('DATABASE_URL is required when NODE_ENV=production (the embedded PGlite database is for one process only)');
   }

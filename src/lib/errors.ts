@@ -6,6 +6,7 @@ export const errorCatalogue = {
   card_number_not_login_id: { status: 401, expose: true },
   account_disabled: { status: 403, expose: true },
   account_pending: { status: 403, expose: true },
+  invalid_code: { status: 401, expose: true },
   csrf_failed: { status: 403, expose: true },
   interaction_expired: { status: 400, expose: true },
   bad_request: { status: 400, expose: true },

@@ -9,6 +9,7 @@ import type { SigningJwk } from './keys.ts';
 import type { ProviderPages } from './pages.ts';
 import { claimsFor, scopeClaims, supportedScopes } from './claims.ts';
 import { supportedAcrValues } from './acr.ts';
+import { buildInteractionPolicy } from './mfa-policy.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -103,6 +104,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || firstParty.has(client.clientId)),
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: buildInteractionPolicy(new Set(clients.filter((client) => client.mfaRequired).map((client) => client.metadata.client_id))),
     },
     renderError: (ctx, out, error) => pages.error(ctx, out, error),
     ttl: {

@@ -1,6 +1,8 @@
 // Secrets the server makes for itself when configuration supplies none (cookie signing keys), kept in the
 // database so a restart, and every instance sharing that database, uses the same ones.
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export async function ensureCookieKeys(prisma: PrismaClient, configured: string[] | undefined): Promise<string[]> {
@@ -11,4 +13,19 @@ export async function ensureCookieKeys(prisma: PrismaClient, configured: string[
   await prisma.serverSecret.upsert({ where: { name }, create: { name, value: candidate }, update: {} });
   const stored = await prisma.serverSecret.findUniqueOrThrow({ where: { name } });
   return JSON.parse(stored.value) as string[];
+}
+
+/**
+ * The key that seals second-factor secrets. Configuration supplies it in production; the embedded default and
+ * development keep one in DATA_DIR (beside, not inside, the database it protects). Several instances need the
+ * same MFA_ENCRYPTION_KEY.
+ */
+export function ensureFactorKey(configured: Buffer | undefined, dataDir: string): Buffer {
+  if (configured) return configured;
+  const file = join(dataDir, 'factor-encryption.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+  return key;
 }

@@ -188,10 +188,16 @@ describe('service registry', () => {
     expect(await response.text()).toMatch(/not registered/);
   });
 
-  it('refuses a service that demands a second factor instead of serving it weaker', async () => {
-    const response = await new Browser().request(cas('/login', { service: secure }));
-    expect(response.status).toBe(403);
-    expect(await response.text()).toMatch(/second factor/);
+  it('sends a password-only session of a service that demands a second factor through the MFA step', async () => {
+    const browser = new Browser();
+    await casSignIn(browser);
+    const response = await browser.request(cas('/login', { service: secure }));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location')!);
+    expect(location.pathname).toBe('/auth');
+    expect(location.searchParams.get('acr_values')).toBe('urn:campus-idp:acr:mfa');
+    const gateway = await browser.request(cas('/login', { service: secure, gateway: 'true' }));
+    expect(gateway.headers.get('location')).toBe(secure);
   });
 
   it('redirects after logout only to a registered service', async () => {

@@ -1,0 +1,35 @@
+// The second-factor step: enter a TOTP code, or (forced enrolment) scan a QR code first and confirm with a code.
+import { html } from '../../src/lib/html.ts';
+import type { ErrorCode } from '../../src/lib/errors.ts';
+import { format, messages } from '../i18n/index.ts';
+import { renderPage, type PageFrame } from './layout.ts';
+
+export interface MfaView extends PageFrame {
+  csrfToken: string;
+  action: string;
+  clientName?: string;
+  error?: ErrorCode;
+  /** Present when the person has no factor yet and binds one now. */
+  enrollment?: { qrDataUrl: string; secret: string };
+}
+
+export function renderMfa(view: MfaView): string {
+  const t = messages(view.locale);
+  const errorText = view.error ? (t.errors as Record<string, string>)[view.error] ?? t.errors.internal_error : '';
+  const enrolling = view.enrollment;
+  const body = html`
+<h1>${enrolling ? t.mfa.enrollTitle : t.mfa.title}</h1>
+${enrolling
+  ? html`<p>${format(t.mfa.enrollIntro, { app: view.clientName ?? t.siteName })}</p>
+<p class="qr"><img src="${enrolling.qrDataUrl}" alt="${t.mfa.qrAlt}" width="220" height="220"></p>
+<p class="hint">${t.mfa.manualKey} <code id="totp-secret">${enrolling.secret}</code></p>`
+  : html`<p>${t.mfa.prompt}</p>`}
+<div id="mfa-error" class="alert" role="alert"${view.error ? '' : html` hidden`}>${errorText}</div>
+<form method="post" action="${view.action}">
+  <input type="hidden" name="_csrf" value="${view.csrfToken}">
+  <label for="code">${t.mfa.code}</label>
+  <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required autofocus${view.error ? html` aria-describedby="mfa-error"` : ''}>
+  <button type="submit" class="primary">${t.mfa.submit}</button>
+</form>`;
+  return renderPage({ ...view, title: t.mfa.title, body });
+}

@@ -1,0 +1,37 @@
+// The interaction policy: oidc-provider's login and consent prompts, with our `mfa` prompt between them. A
+// sign-in cannot finish while the client (mfa: "required" in clients.json) or the request (acr_values or an
+// essential acr claim asking for multi-factor) demands a second factor the session has not shown.
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { acr } from './acr.ts';
+
+const { Prompt, Check, base } = interactionPolicy;
+const multiFactorAcrs = new Set<string>([acr.multiFactor, acr.phishingResistant]);
+const secondFactorAmr = new Set(['otp', 'hwk', 'swk', 'sms']);
+
+export function requestDemandsMfa(ctx: KoaContextWithOIDC, mfaClients: ReadonlySet<string>): boolean {
+  const { oidc } = ctx;
+  if (oidc.client && mfaClients.has(oidc.client.clientId)) return true;
+  const requested = typeof oidc.params?.acr_values === 'string' ? oidc.params.acr_values.split(' ') : [];
+  const essential = oidc.claims?.id_token?.acr;
+  const essentialValues = essential?.essential ? (essential.values ?? (essential.value ? [essential.value] : [])) : [];
+  return [...requested, ...essentialValues].some((value) => multiFactorAcrs.has(String(value)));
+}
+
+export function sessionHasSecondFactor(amr: readonly string[] | undefined): boolean {
+  return (amr ?? []).some((method) => secondFactorAmr.has(method));
+}
+
+export function buildInteractionPolicy(mfaClients: ReadonlySet<string>) {
+  const policy = base();
+  const mfa = new Prompt(
+    { name: 'mfa', requestable: false },
+    new Check('mfa_required', 'A second factor is required', (ctx) => {
+      const { session } = ctx.oidc;
+      if (!session?.accountId || !requestDemandsMfa(ctx, mfaClients)) return Check.NO_NEED_TO_PROMPT;
+      return sessionHasSecondFactor(session.amr) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  // After login (index 0), before consent.
+  policy.add(mfa, 1);
+  return policy;
+}

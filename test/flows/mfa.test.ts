@@ -1,0 +1,104 @@
+// Second factor with TOTP: forced enrolment inside the sign-in, codes accepted once, step-up on acr_values,
+// per-client and per-CAS-service demands, seeds sealed at rest.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret, TOTP } from 'otpauth';
+import { Browser, type Page } from '../helpers/browser.ts';
+import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
+import { readCasXml, ticketFrom, validateTicket } from '../helpers/cas.ts';
+import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
+import { seedStudent, student } from '../helpers/users.ts';
+
+const mailCallback = 'http://127.0.0.1:9/mail';
+const finance = 'https://finance.example.edu/';
+let server: TestServer;
+let mailApp: RelyingParty;
+let webApp: RelyingParty;
+
+beforeAll(async () => {
+  server = await startTestServer({}, {
+    oidc: [{ client_id: 'mail-app', client_name: 'Webmail', client_secret_env: 'WEB_APP_SECRET', redirect_uris: [mailCallback], first_party: true, mfa: 'required' }],
+    cas: [{ id: 'finance', service: finance, mfa: 'required', attributes: ['uid'] }],
+  });
+  mailApp = await relyingParty(server.url, 'mail-app', mailCallback, webAppSecret);
+  webApp = await relyingParty(server.url, 'web-app', redirectUri, webAppSecret);
+});
+afterAll(async () => server?.destroy());
+
+// Codes are computed from one instant per file so a test that crosses a 30 s boundary still means what it says.
+const t0 = Date.now();
+const codeFor = (secret: string, stepOffset = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: t0 + stepOffset * 30_000 });
+
+const secretOn = (page: Page) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(page.html)?.[1];
+const submitCode = (browser: Browser, page: Page, code: string, stopAt: string) => browser.submit(page, /\/mfa$/, { code }, stopAt);
+
+describe('TOTP', () => {
+  it('enrols inside the sign-in when the app demands a second factor, then asks for codes, each accepted once', async () => {
+    const user = await seedStudent(server.services.prisma, { username: 'mfa-1', cardNumber: 'M1', email: 'm1@example.edu' });
+    const browser = new Browser();
+    const started = await mailApp.authorize(browser, { acr_values: 'urn:campus-idp:acr:mfa' });
+    const enrol = await submitLogin(browser, started.page, 'mfa-1', student.password, mailCallback);
+    expect(enrol.html).toContain('<img src="data:image/png;base64,');
+    const secret = secretOn(enrol)!;
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+
+    const wrong = await submitCode(browser, enrol, '000000', mailCallback);
+    expect(wrong.status).toBe(401);
+    expect(secretOn(wrong)).toBe(secret);
+
+    const done = await submitCode(browser, wrong, codeFor(secret), mailCallback);
+    expect(done.url.startsWith(mailCallback)).toBe(true);
+    const tokens = await mailApp.callback(done.url, started);
+    expect(tokens.claims()?.acr).toBe('urn:campus-idp:acr:mfa');
+
+    // Sealed at rest: the database does not hold the seed.
+    const factor = await server.services.prisma.factor.findFirstOrThrow({ where: { userId: user.id } });
+    expect(factor.secret).not.toContain(secret);
+
+    // A new browser: password, then a code (no enrolment). The code just used is refused; the next one works once.
+    const other = new Browser();
+    const again = await mailApp.authorize(other);
+    const prompt = await submitLogin(other, again.page, 'mfa-1', student.password, mailCallback);
+    expect(secretOn(prompt)).toBeUndefined();
+    expect(prompt.html).toContain('autocomplete="one-time-code"');
+    const replay = await submitCode(other, prompt, codeFor(secret), mailCallback);
+    expect(replay.status).toBe(401);
+    const next = codeFor(secret, 1);
+    const accepted = await submitCode(other, replay, next, mailCallback);
+    expect(accepted.url.startsWith(mailCallback)).toBe(true);
+
+    const third = new Browser();
+    const once = await mailApp.authorize(third);
+    const page = await submitLogin(third, once.page, 'mfa-1', student.password, mailCallback);
+    expect((await submitCode(third, page, next, mailCallback)).status).toBe(401);
+  });
+
+  it('steps a password-only session up when an app asks for the multi-factor acr', async () => {
+    await seedStudent(server.services.prisma, { username: 'mfa-2', cardNumber: 'M2', email: 'm2@example.edu' });
+    const browser = new Browser();
+    const first = await webApp.authorize(browser);
+    const signedIn = await submitLogin(browser, first.page, 'mfa-2', student.password, redirectUri);
+    expect((await webApp.callback(signedIn.url, first)).claims()?.amr).toBeUndefined();
+
+    const stepUp = await webApp.authorize(browser, { acr_values: 'urn:campus-idp:acr:mfa' });
+    expect(stepUp.page.html).toContain('autocomplete="one-time-code"');
+    expect(stepUp.page.html).not.toContain('name="password"');
+    const secret = secretOn(stepUp.page)!;
+    const done = await submitCode(browser, stepUp.page, codeFor(secret), redirectUri);
+    const tokens = await webApp.callback(done.url, stepUp);
+    expect(tokens.claims()?.acr).toBe('urn:campus-idp:acr:mfa');
+  });
+
+  it('counts the second factor for a CAS service that demands one', async () => {
+    await seedStudent(server.services.prisma, { username: 'mfa-3', cardNumber: 'M3', email: 'm3@example.edu' });
+    const browser = new Browser();
+    const login = await browser.visit(`${server.url}/cas/login?service=${encodeURIComponent(finance)}`, {}, finance);
+    const enrol = await submitLogin(browser, login, 'mfa-3', student.password, finance);
+    const back = await submitCode(browser, enrol, codeFor(secretOn(enrol)!), finance);
+    const response = readCasXml((await validateTicket(server.url, '/cas/p3/serviceValidate', { service: finance, ticket: ticketFrom(back.url) })).body);
+    expect((response['cas:authenticationSuccess'] as Record<string, string>)['cas:user']).toBe('mfa-3');
+    // The same session now reaches the service directly.
+    const direct = await browser.visit(`${server.url}/cas/login?service=${encodeURIComponent(finance)}`, {}, finance);
+    expect(direct.status).toBe(0);
+  });
+});
