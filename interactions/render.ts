@@ -8,7 +8,7 @@ import { html } from '../src/lib/html.ts';
 import { renderPage } from './views/layout.ts';
 import { renderLogin, type LoginView } from './views/login.ts';
 import { renderConsent, type ConsentView } from './views/consent.ts';
-import { renderMfa, type MfaView } from './views/mfa.ts';
+import { renderMfa, renderTrustDevice, type MfaView } from './views/mfa.ts';
 import { renderLogoutConfirm, renderLoggedOut } from './views/logout.ts';
 import { renderError, type ErrorMessageKey } from './views/error.ts';
 import type { PageFrame } from './views/layout.ts';
@@ -53,6 +53,10 @@ export function renderLoginPage(ctx: Context, view: Omit<LoginView, Omitted> & {
 
 export function renderMfaPage(ctx: Context, view: Omit<MfaView, keyof PageFrame> & { uiLocales?: unknown }): string {
   return renderMfa({ ...pageFrame(ctx, view.uiLocales), ...view, languageLinks: undefined });
+}
+
+export function renderTrustDevicePage(ctx: Context, view: { csrfToken: string; action: string; days: number }): string {
+  return renderTrustDevice({ ...pageFrame(ctx), ...view, languageLinks: undefined });
 }
 
 export function renderConsentPage(ctx: Context, view: Omit<ConsentView, keyof PageFrame> & { uiLocales?: unknown }): string {

@@ -10,7 +10,8 @@ import type { ErrorCode } from '../src/lib/errors.ts';
 import { AppError } from '../src/lib/errors.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
-import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, renderMfaPage, forgotPasswordPath } from './render.ts';
+import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, renderMfaPage, renderTrustDevicePage, forgotPasswordPath } from './render.ts';
+import { deviceCookie, type DeviceTrustService } from '../src/services/device-trust.ts';
 import type { TotpService } from '../src/services/totp.ts';
 import type { KeyValueStore } from '../src/data/kv-store.ts';
 
@@ -19,6 +20,7 @@ export interface InteractionDependencies {
   accounts: AccountService;
   limiter: SignInLimiter;
   totp: TotpService;
+  deviceTrust: DeviceTrustService;
   store: KeyValueStore;
 }
 
@@ -27,7 +29,7 @@ const secondFactorAttempts = 10;
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-export function interactionRoutes({ provider, accounts, limiter, totp, store }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, store }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
@@ -100,7 +102,15 @@ export function interactionRoutes({ provider, accounts, limiter, totp, store }: 
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name === 'login') return showLogin(ctx, interaction, {});
-    if (interaction.prompt.name === 'mfa') return showMfa(ctx, interaction);
+    if (interaction.prompt.name === 'mfa') {
+      const accountId = interaction.session?.accountId;
+      // A browser this person chose to trust skips the second factor (the password was still checked).
+      if (accountId && (await deviceTrust.isTrusted(accountId, ctx.cookies.get(deviceCookie, { signed: true })))) {
+        ctx.state.logger.info({ event: 'mfa.trusted_device', accountId }, 'second factor skipped on a trusted browser');
+        return finish(ctx, { login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'mfa'], ts: Math.floor(Date.now() / 1000), remember: true } });
+      }
+      return showMfa(ctx, interaction);
+    }
     if (interaction.prompt.name === 'consent') {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
@@ -190,9 +200,26 @@ export function interactionRoutes({ provider, accounts, limiter, totp, store }: 
       return showMfa(ctx, interaction, 'invalid_code');
     }
     ctx.state.logger.info({ event: 'mfa.succeeded', accountId, factor: 'totp' }, 'second factor passed');
-    await finish(ctx, {
-      login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'otp'], ts: Math.floor(Date.now() / 1000), remember: true },
-    });
+    // Offer "trust this browser" before finishing; the pass is remembered for this sign-in only.
+    await store.set(`mfa:passed:${interaction.uid}`, accountId, 600);
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderTrustDevicePage(ctx, { csrfToken: issueCsrfToken(ctx), action: `/interaction/${interaction.uid}/trust`, days: deviceTrust.trustDays });
+  });
+
+  router.post('/:uid/trust', parseForm, async (ctx) => {
+    const interaction = await details(ctx);
+    const accountId = interaction.session?.accountId;
+    const form = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (!verifyCsrf(ctx, form._csrf)) throw new AppError('csrf_failed');
+    const passed = await store.take(`mfa:passed:${interaction.uid}`);
+    if (!accountId || passed !== accountId) throw new AppError('interaction_expired');
+    if (form.trust === 'yes') {
+      const { cookie, expiresAt } = await deviceTrust.trust(accountId, ctx.get('user-agent') || 'browser');
+      ctx.cookies.set(deviceCookie, cookie, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', expires: expiresAt });
+      ctx.state.logger.info({ event: 'device.trusted', accountId }, 'browser trusted');
+    }
+    await finish(ctx, { login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'otp'], ts: Math.floor(Date.now() / 1000), remember: true } });
   });
 
   router.post('/:uid/confirm', parseForm, async (ctx) => {

@@ -10,6 +10,7 @@ import type { KeyValueStore } from './data/kv-store.ts';
 import type { AccountService } from './services/accounts.ts';
 import type { SignInLimiter } from './services/sign-in-limiter.ts';
 import type { TotpService } from './services/totp.ts';
+import type { DeviceTrustService } from './services/device-trust.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static-assets.ts';
@@ -26,6 +27,7 @@ export interface AppDependencies {
   accounts: AccountService;
   limiter: SignInLimiter;
   totp: TotpService;
+  deviceTrust: DeviceTrustService;
   cookieKeys: string[];
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];

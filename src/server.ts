@@ -16,6 +16,7 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 import { createSignInLimiter } from './services/sign-in-limiter.ts';
 import { ensureCookieKeys, ensureFactorKey } from './services/server-secrets.ts';
 import { createTotpService } from './services/totp.ts';
+import { createDeviceTrustService, type DeviceTrustService } from './services/device-trust.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { ensureSigningKeys, loadSigningJwks } from './oidc/keys.ts';
 import { createAdapterFactory } from './oidc/adapter.ts';
@@ -30,7 +31,7 @@ export interface RunningServer {
   server: Server;
   logger: Logger;
   /** The services behind the server, for the CLI-free set-up steps of tests and the start-up banner. */
-  services: { prisma: PrismaClient; accounts: AccountService; store: KeyValueStore };
+  services: { prisma: PrismaClient; accounts: AccountService; store: KeyValueStore; deviceTrust: DeviceTrustService };
   close(): Promise<void>;
 }
 
@@ -102,9 +103,10 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
     const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter });
     const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, cookieKeys, extraRouters: cas.routers });
+    const deviceTrust = createDeviceTrustService(database.prisma, config.deviceTrustDays);
+    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
-    return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store }, close: closeAll };
+    return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust }, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

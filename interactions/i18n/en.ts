@@ -32,6 +32,10 @@ export const en = {
     loginExpired: 'This sign-in took too long or was started in another browser. Please go back to the application and try again.',
   },
   mfa: {
+    trustTitle: 'Trust this browser?',
+    trustQuestion: 'Skip the second factor on this browser for {days} days? Only do this on your own device. You will still need your password.',
+    trustYes: 'Trust',
+    trustNo: 'Not now',
     title: 'Second factor',
     prompt: 'Enter the 6-digit code from your authenticator app.',
     code: 'Verification code',

@@ -34,6 +34,10 @@ export const zhCN: Messages = {
     loginExpired: '登录超时，或在其他浏览器中发起。请返回应用重新登录。',
   },
   mfa: {
+    trustTitle: '信任此浏览器？',
+    trustQuestion: '在此浏览器上 {days} 天内免二次验证？请仅在个人设备上选择。登录时仍需输入密码。',
+    trustYes: '信任',
+    trustNo: '暂不',
     title: '二次验证',
     prompt: '请输入身份验证器应用中显示的 6 位验证码。',
     code: '验证码',

@@ -33,3 +33,16 @@ ${enrolling
 </form>`;
   return renderPage({ ...view, title: t.mfa.title, body });
 }
+
+export function renderTrustDevice(view: PageFrame & { csrfToken: string; action: string; days: number }): string {
+  const t = messages(view.locale);
+  const body = html`
+<h1>${t.mfa.trustTitle}</h1>
+<p>${format(t.mfa.trustQuestion, { days: String(view.days) })}</p>
+<form method="post" action="${view.action}" class="actions">
+  <input type="hidden" name="_csrf" value="${view.csrfToken}">
+  <button type="submit" name="trust" value="no">${t.mfa.trustNo}</button>
+  <button type="submit" name="trust" value="yes" class="primary">${t.mfa.trustYes}</button>
+</form>`;
+  return renderPage({ ...view, title: t.mfa.trustTitle, body });
+}

@@ -37,6 +37,8 @@ export interface Config {
     /** Extra CA certificates (PEM) trusted for proxy callbacks (CAS_PROXY_CA_FILE), e.g. the campus CA. */
     proxyCa: string | undefined;
   };
+  /** How long "trust this browser" lasts. */
+  deviceTrustDays: number;
   /** 32-byte key sealing TOTP seeds (MFA_ENCRYPTION_KEY, base64); undefined = a key file kept in DATA_DIR. */
   factorKey: Buffer | undefined;
   /** Host names the IdP may call although they resolve to private or loopback addresses (campus-internal apps). */
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       proxyCa: pemFile('CAS_PROXY_CA_FILE'),
     },
     factorKey: factorKey(),
+    deviceTrustDays: integer('DEVICE_TRUST_DAYS', 30, 1, 365),
     outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
       perAccount: {

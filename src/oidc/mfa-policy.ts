@@ -6,7 +6,8 @@ import { acr } from './acr.ts';
 
 const { Prompt, Check, base } = interactionPolicy;
 const multiFactorAcrs = new Set<string>([acr.multiFactor, acr.phishingResistant]);
-const secondFactorAmr = new Set(['otp', 'hwk', 'swk', 'sms']);
+// 'mfa' is what a trusted browser reports: the second factor was shown when that browser was trusted.
+const secondFactorAmr = new Set(['otp', 'hwk', 'swk', 'sms', 'mfa']);
 
 export function requestDemandsMfa(ctx: KoaContextWithOIDC, mfaClients: ReadonlySet<string>): boolean {
   const { oidc } = ctx;

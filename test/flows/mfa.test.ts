@@ -30,7 +30,61 @@ const codeFor = (secret: string, stepOffset = 0) =>
   new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: t0 + stepOffset * 30_000 });
 
 const secretOn = (page: Page) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(page.html)?.[1];
-const submitCode = (browser: Browser, page: Page, code: string, stopAt: string) => browser.submit(page, /\/mfa$/, { code }, stopAt);
+/** Submits a code; when the "trust this browser" question follows, answers it with `trust`. */
+async function submitCode(browser: Browser, page: Page, code: string, stopAt: string, trust: 'yes' | 'no' = 'no') {
+  const next = await browser.submit(page, /\/mfa$/, { code }, stopAt);
+  if (!next.html.includes('name="trust"')) return next;
+  return browser.submit(next, /\/trust$/, { trust }, stopAt);
+}
+
+describe('trust this browser', () => {
+  it('skips the second factor on a trusted browser until the trust is revoked, and only for that person', async () => {
+    const user = await seedStudent(server.services.prisma, { username: 'mfa-4', cardNumber: 'M4', email: 'm4@example.edu' });
+    await seedStudent(server.services.prisma, { username: 'mfa-5', cardNumber: 'M5', email: 'm5@example.edu' });
+    const host = new URL(server.url).host;
+    const browser = new Browser();
+    const first = await mailApp.authorize(browser);
+    const enrol = await submitLogin(browser, first.page, 'mfa-4', student.password, mailCallback);
+    const secret = secretOn(enrol)!;
+    const question = await browser.submit(enrol, /\/mfa$/, { code: codeFor(secret) }, mailCallback);
+    expect(question.html).toContain('name="trust"');
+    const done = await browser.submit(question, /\/trust$/, { trust: 'yes' }, mailCallback);
+    expect(done.url.startsWith(mailCallback)).toBe(true);
+
+    // Next time (the SSO session is gone): password only, no code, and the app still gets the multi-factor acr.
+    browser.forget(host, '_session');
+    const again = await mailApp.authorize(browser, { acr_values: 'urn:campus-idp:acr:mfa' });
+    const skipped = await submitLogin(browser, again.page, 'mfa-4', student.password, mailCallback);
+    expect(skipped.url.startsWith(mailCallback)).toBe(true);
+    expect((await mailApp.callback(skipped.url, again)).claims()?.acr).toBe('urn:campus-idp:acr:mfa');
+
+    // The trust cookie does nothing for someone else signing in on the same browser.
+    browser.forget(host, '_session');
+    const stranger = await mailApp.authorize(browser);
+    const strangerPage = await submitLogin(browser, stranger.page, 'mfa-5', student.password, mailCallback);
+    expect(strangerPage.html).toContain('autocomplete="one-time-code"');
+
+    // A password change ends the trust: asked again.
+    await server.services.accounts.setPassword('mfa-4', student.password);
+    expect(await server.services.prisma.deviceTrust.count({ where: { userId: user.id } })).toBe(0);
+    const fresh = new Browser();
+    browser.copyCookie(host, 'campus_device', fresh);
+    const revoked = await mailApp.authorize(fresh);
+    const asked = await submitLogin(fresh, revoked.page, 'mfa-4', student.password, mailCallback);
+    expect(asked.html).toContain('autocomplete="one-time-code"');
+  });
+
+  it('"Not now" asks again next time', async () => {
+    await seedStudent(server.services.prisma, { username: 'mfa-6', cardNumber: 'M6', email: 'm6@example.edu' });
+    const browser = new Browser();
+    const first = await mailApp.authorize(browser);
+    const enrol = await submitLogin(browser, first.page, 'mfa-6', student.password, mailCallback);
+    await submitCode(browser, enrol, codeFor(secretOn(enrol)!), mailCallback, 'no');
+    browser.forget(new URL(server.url).host, '_session');
+    const again = await mailApp.authorize(browser);
+    expect((await submitLogin(browser, again.page, 'mfa-6', student.password, mailCallback)).html).toContain('autocomplete="one-time-code"');
+  });
+});
 
 describe('TOTP', () => {
   it('enrols inside the sign-in when the app demands a second factor, then asks for codes, each accepted once', async () => {

@@ -30,6 +30,24 @@ export class Browser {
     this.cookies.set(url.host, jar);
   }
 
+  /** Drops one cookie, as when a session cookie expires at the end of a browser session. */
+  forget(host: string, name: string): void {
+    this.cookies.get(host)?.delete(name);
+    this.cookies.get(host)?.delete(`${name}.sig`);
+  }
+
+  /** Copies one cookie (value and signature) into another browser. */
+  copyCookie(host: string, name: string, to: Browser): void {
+    for (const key of [name, `${name}.sig`]) {
+      const value = this.cookies.get(host)?.get(key);
+      if (value !== undefined) {
+        const jar = to.cookies.get(host) ?? new Map<string, string>();
+        jar.set(key, value);
+        to.cookies.set(host, jar);
+      }
+    }
+  }
+
   /** The Cookie header this browser would send to `url`. */
   cookieHeaderFor(url: URL): string {
     return this.cookieHeader(url);
