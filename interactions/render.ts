@@ -55,7 +55,7 @@ export function renderMfaPage(ctx: Context, view: Omit<MfaView, keyof PageFrame>
   return renderMfa({ ...pageFrame(ctx, view.uiLocales), ...view, languageLinks: undefined });
 }
 
-export function renderTrustDevicePage(ctx: Context, view: { csrfToken: string; action: string; days: number }): string {
+export function renderTrustDevicePage(ctx: Context, view: { csrfToken: string; action: string; days: number; recoveryCodes?: string[] }): string {
   return renderTrustDevice({ ...pageFrame(ctx), ...view, languageLinks: undefined });
 }
 

@@ -12,6 +12,7 @@ import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
 import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, renderMfaPage, renderTrustDevicePage, forgotPasswordPath } from './render.ts';
 import { deviceCookie, type DeviceTrustService } from '../src/services/device-trust.ts';
+import type { RecoveryCodeService } from '../src/services/recovery-codes.ts';
 import type { TotpService } from '../src/services/totp.ts';
 import type { KeyValueStore } from '../src/data/kv-store.ts';
 
@@ -21,6 +22,7 @@ export interface InteractionDependencies {
   limiter: SignInLimiter;
   totp: TotpService;
   deviceTrust: DeviceTrustService;
+  recovery: RecoveryCodeService;
   store: KeyValueStore;
 }
 
@@ -29,7 +31,7 @@ const secondFactorAttempts = 10;
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, store }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
@@ -183,14 +185,18 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
     const code = typeof form.code === 'string' ? form.code.slice(0, 32) : '';
     const failures = Number((await store.get(`mfa:fail:${accountId}`)) ?? 0);
     let ok = false;
+    let recoveryCodes: string[] | undefined;
     if (failures < secondFactorAttempts) {
       const pending = await store.get(enrollmentKey(interaction.uid));
       if (pending && !(await totp.hasFactor(accountId))) {
         const { secret } = JSON.parse(pending) as { secret: string };
         ok = await totp.confirmEnrollment(accountId, secret, code, 'Authenticator app');
-        if (ok) await store.delete([enrollmentKey(interaction.uid)]);
+        if (ok) {
+          await store.delete([enrollmentKey(interaction.uid)]);
+          recoveryCodes = await recovery.regenerate(accountId);
+        }
       } else {
-        ok = await totp.verify(accountId, code);
+        ok = (await totp.verify(accountId, code)) || (await recovery.consume(accountId, code));
       }
     }
     if (!ok) {
@@ -204,7 +210,7 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
     await store.set(`mfa:passed:${interaction.uid}`, accountId, 600);
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderTrustDevicePage(ctx, { csrfToken: issueCsrfToken(ctx), action: `/interaction/${interaction.uid}/trust`, days: deviceTrust.trustDays });
+    ctx.body = renderTrustDevicePage(ctx, { csrfToken: issueCsrfToken(ctx), action: `/interaction/${interaction.uid}/trust`, days: deviceTrust.trustDays, recoveryCodes });
   });
 
   router.post('/:uid/trust', parseForm, async (ctx) => {

@@ -11,6 +11,7 @@ import type { AccountService } from './services/accounts.ts';
 import type { SignInLimiter } from './services/sign-in-limiter.ts';
 import type { TotpService } from './services/totp.ts';
 import type { DeviceTrustService } from './services/device-trust.ts';
+import type { RecoveryCodeService } from './services/recovery-codes.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static-assets.ts';
@@ -28,6 +29,7 @@ export interface AppDependencies {
   limiter: SignInLimiter;
   totp: TotpService;
   deviceTrust: DeviceTrustService;
+  recovery: RecoveryCodeService;
   cookieKeys: string[];
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];

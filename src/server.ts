@@ -16,6 +16,7 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 import { createSignInLimiter } from './services/sign-in-limiter.ts';
 import { ensureCookieKeys, ensureFactorKey } from './services/server-secrets.ts';
 import { createTotpService } from './services/totp.ts';
+import { createRecoveryCodeService } from './services/recovery-codes.ts';
 import { createDeviceTrustService, type DeviceTrustService } from './services/device-trust.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { ensureSigningKeys, loadSigningJwks } from './oidc/keys.ts';
@@ -104,7 +105,8 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter });
     const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
     const deviceTrust = createDeviceTrustService(database.prisma, config.deviceTrustDays);
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, cookieKeys, extraRouters: cas.routers });
+    const recovery = createRecoveryCodeService(database.prisma);
+    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust }, close: closeAll };
   } catch (error) {

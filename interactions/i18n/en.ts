@@ -32,6 +32,9 @@ export const en = {
     loginExpired: 'This sign-in took too long or was started in another browser. Please go back to the application and try again.',
   },
   mfa: {
+    recoveryTitle: 'Save your recovery codes',
+    recoveryIntro: 'If you lose your phone, each of these codes signs you in once instead of the authenticator app. Keep them somewhere safe; they will not be shown again.',
+    recoveryHint: 'Lost your phone? Enter one of your recovery codes instead.',
     trustTitle: 'Trust this browser?',
     trustQuestion: 'Skip the second factor on this browser for {days} days? Only do this on your own device. You will still need your password.',
     trustYes: 'Trust',

@@ -34,6 +34,9 @@ export const zhCN: Messages = {
     loginExpired: '登录超时，或在其他浏览器中发起。请返回应用重新登录。',
   },
   mfa: {
+    recoveryTitle: '请保存恢复码',
+    recoveryIntro: '如果手机丢失，每个恢复码可代替身份验证器登录一次。请妥善保存，恢复码不会再次显示。',
+    recoveryHint: '手机丢失？可输入一个恢复码代替验证码。',
     trustTitle: '信任此浏览器？',
     trustQuestion: '在此浏览器上 {days} 天内免二次验证？请仅在个人设备上选择。登录时仍需输入密码。',
     trustYes: '信任',

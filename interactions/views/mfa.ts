@@ -23,20 +23,24 @@ ${enrolling
   ? html`<p>${format(t.mfa.enrollIntro, { app: view.clientName ?? t.siteName })}</p>
 <p class="qr"><img src="${enrolling.qrDataUrl}" alt="${t.mfa.qrAlt}" width="220" height="220"></p>
 <p class="hint">${t.mfa.manualKey} <code id="totp-secret">${enrolling.secret}</code></p>`
-  : html`<p>${t.mfa.prompt}</p>`}
+  : html`<p>${t.mfa.prompt}</p><p class="hint">${t.mfa.recoveryHint}</p>`}
 <div id="mfa-error" class="alert" role="alert"${view.error ? '' : html` hidden`}>${errorText}</div>
 <form method="post" action="${view.action}">
   <input type="hidden" name="_csrf" value="${view.csrfToken}">
   <label for="code">${t.mfa.code}</label>
-  <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required autofocus${view.error ? html` aria-describedby="mfa-error"` : ''}>
+  <input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" maxlength="24" required autofocus${view.error ? html` aria-describedby="mfa-error"` : ''}>
   <button type="submit" class="primary">${t.mfa.submit}</button>
 </form>`;
   return renderPage({ ...view, title: t.mfa.title, body });
 }
 
-export function renderTrustDevice(view: PageFrame & { csrfToken: string; action: string; days: number }): string {
+export function renderTrustDevice(view: PageFrame & { csrfToken: string; action: string; days: number; recoveryCodes?: string[] }): string {
   const t = messages(view.locale);
-  const body = html`
+  const codes = view.recoveryCodes?.length
+    ? html`<h1>${t.mfa.recoveryTitle}</h1><p>${t.mfa.recoveryIntro}</p>
+<ol class="recovery-codes">${view.recoveryCodes.map((code) => html`<li><code>${code}</code></li>`)}</ol>`
+    : '';
+  const body = html`${codes}
 <h1>${t.mfa.trustTitle}</h1>
 <p>${format(t.mfa.trustQuestion, { days: String(view.days) })}</p>
 <form method="post" action="${view.action}" class="actions">

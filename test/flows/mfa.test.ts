@@ -86,6 +86,32 @@ describe('trust this browser', () => {
   });
 });
 
+describe('recovery codes', () => {
+  it('shows ten codes once at enrolment; each signs in once instead of the app', async () => {
+    const user = await seedStudent(server.services.prisma, { username: 'mfa-7', cardNumber: 'M7', email: 'm7@example.edu' });
+    const browser = new Browser();
+    const first = await mailApp.authorize(browser);
+    const enrol = await submitLogin(browser, first.page, 'mfa-7', student.password, mailCallback);
+    const question = await browser.submit(enrol, /\/mfa$/, { code: codeFor(secretOn(enrol)!) }, mailCallback);
+    const codes = [...question.html.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((match) => match[1]!);
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    const stored = await server.services.prisma.factor.findMany({ where: { userId: user.id, kind: 'recovery' } });
+    expect(stored.map((row) => row.secret)).not.toContain(codes[0]!.replace(/-/g, ''));
+    await browser.submit(question, /\/trust$/, { trust: 'no' }, mailCallback);
+
+    const signIn = async (code: string) => {
+      const other = new Browser();
+      const started = await mailApp.authorize(other);
+      const prompt = await submitLogin(other, started.page, 'mfa-7', student.password, mailCallback);
+      return submitCode(other, prompt, code, mailCallback);
+    };
+    expect((await signIn(codes[3]!.toUpperCase())).url.startsWith(mailCallback)).toBe(true);
+    expect((await signIn(codes[3]!)).status).toBe(401);
+    expect(await server.services.prisma.factor.count({ where: { userId: user.id, kind: 'recovery' } })).toBe(9);
+  });
+});
+
 describe('TOTP', () => {
   it('enrols inside the sign-in when the app demands a second factor, then asks for codes, each accepted once', async () => {
     const user = await seedStudent(server.services.prisma, { username: 'mfa-1', cardNumber: 'M1', email: 'm1@example.edu' });
