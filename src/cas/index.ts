@@ -68,7 +68,7 @@ export function createCas(deps: {
     return session.accountId ? { uid: session.uid, accountId: session.accountId, loginTs: session.loginTs ?? 0 } : undefined;
   };
 
-  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession };
+  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession, mfaUserTypes: new Set(config.mfaRequiredUserTypes) };
   const prefixes = ['/cas', ...(config.cas.compatPrefix ? [config.cas.compatPrefix] : [])];
   const routers = [casCallbackRoute(routeDeps)];
   for (const prefix of prefixes) {

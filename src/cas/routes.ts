@@ -44,6 +44,8 @@ export interface CasDependencies {
   validate: TicketValidator;
   proxy: ProxyTickets;
   singleLogout: SingleLogout;
+  /** User types that always need a second factor. */
+  mfaUserTypes: ReadonlySet<string>;
   /** Ends the provider session behind the cookie (and the grants it holds). */
   endProviderSession(ctx: Context): Promise<SsoSession | undefined>;
 }
@@ -76,13 +78,15 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
     if (!serviceUrl) return pageError(ctx, 400, 'missingService');
     const service = deps.registry.match(serviceUrl);
     if (!service) return pageError(ctx, 403, 'unknownService');
-    const mfa = service.mfa === 'required';
+    let mfa = service.mfa === 'required';
     const renew = flag(ctx.query.renew);
     const options = { warn: flag(ctx.query.warn), post: single(ctx.query.method)?.toUpperCase() === 'POST' };
 
     if (!renew) {
       const session = await readSsoSession(ctx, deps.provider);
       const user = session && (await deps.accounts.findById(session.accountId));
+      // The same demands as OIDC: the service's own, or the person's type (MFA_REQUIRED_USER_TYPES).
+      mfa ||= Boolean(user && deps.mfaUserTypes.has(user.type));
       const strongEnough = !mfa || sessionHasSecondFactor(session?.amr);
       if (session && user?.status === 'active' && strongEnough) return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
       // gateway never shows a page: no session (or not strong enough) means back without a ticket.
@@ -222,7 +226,9 @@ export function casCallbackRoute(deps: CasDependencies): Router {
     }
     const fromNewLogin = session.loginTs >= pending.startedAt;
     if (pending.renew && !fromNewLogin) return fail('loginExpired');
-    if (service.mfa === 'required' && !sessionHasSecondFactor(session.amr)) return fail('loginExpired');
+    const user = await deps.accounts.findById(session.accountId);
+    const needsMfa = service.mfa === 'required' || Boolean(user && deps.mfaUserTypes.has(user.type));
+    if (needsMfa && !sessionHasSecondFactor(session.amr)) return fail('loginExpired');
     await deliver(ctx, service, pending.service, session, { fromNewLogin, warn: pending.warn, post: pending.post });
   });
 

@@ -37,6 +37,8 @@ export interface Config {
     /** Extra CA certificates (PEM) trusted for proxy callbacks (CAS_PROXY_CA_FILE), e.g. the campus CA. */
     proxyCa: string | undefined;
   };
+  /** User types that always need a second factor, e.g. ["staff"]. */
+  mfaRequiredUserTypes: string[];
   /** How long "trust this browser" lasts. */
   deviceTrustDays: number;
   /** 32-byte key sealing TOTP seeds (MFA_ENCRYPTION_KEY, base64); undefined = a key file kept in DATA_DIR. */
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     factorKey: factorKey(),
     deviceTrustDays: integer('DEVICE_TRUST_DAYS', 30, 1, 365),
+    mfaRequiredUserTypes: (read('MFA_REQUIRED_USER_TYPES') ?? '').split(',').map((type) => type.trim()).filter(Boolean),
     outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
       perAccount: {

@@ -104,7 +104,11 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || firstParty.has(client.clientId)),
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: buildInteractionPolicy(new Set(clients.filter((client) => client.mfaRequired).map((client) => client.metadata.client_id))),
+      policy: buildInteractionPolicy({
+        clients: new Set(clients.filter((client) => client.mfaRequired).map((client) => client.metadata.client_id)),
+        userTypes: new Set(config.mfaRequiredUserTypes),
+        userTypeOf: async (accountId) => (await accounts.findById(accountId))?.type,
+      }),
     },
     renderError: (ctx, out, error) => pages.error(ctx, out, error),
     ttl: {

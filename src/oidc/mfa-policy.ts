@@ -1,6 +1,6 @@
 // The interaction policy: oidc-provider's login and consent prompts, with our `mfa` prompt between them. A
 // sign-in cannot finish while the client (mfa: "required" in clients.json) or the request (acr_values or an
-// essential acr claim asking for multi-factor) demands a second factor the session has not shown.
+// essential acr claim asking for multi-factor) or the person's type (e.g. all staff) demands a second factor the session has not shown.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { acr } from './acr.ts';
 
@@ -22,17 +22,28 @@ export function sessionHasSecondFactor(amr: readonly string[] | undefined): bool
   return (amr ?? []).some((method) => secondFactorAmr.has(method));
 }
 
-export function buildInteractionPolicy(mfaClients: ReadonlySet<string>) {
+export interface MfaPolicy {
+  /** Clients with mfa: "required". */
+  clients: ReadonlySet<string>;
+  /** User types (staff, student, …) that always need a second factor (MFA_REQUIRED_USER_TYPES). */
+  userTypes: ReadonlySet<string>;
+  /** Looks up a person's type; only called when userTypes is not empty. */
+  userTypeOf(accountId: string): Promise<string | undefined>;
+}
+
+export function buildInteractionPolicy(mfa: MfaPolicy) {
   const policy = base();
-  const mfa = new Prompt(
+  const prompt = new Prompt(
     { name: 'mfa', requestable: false },
-    new Check('mfa_required', 'A second factor is required', (ctx) => {
+    new Check('mfa_required', 'A second factor is required', async (ctx) => {
       const { session } = ctx.oidc;
-      if (!session?.accountId || !requestDemandsMfa(ctx, mfaClients)) return Check.NO_NEED_TO_PROMPT;
-      return sessionHasSecondFactor(session.amr) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      if (!session?.accountId || sessionHasSecondFactor(session.amr)) return Check.NO_NEED_TO_PROMPT;
+      if (requestDemandsMfa(ctx, mfa.clients)) return Check.REQUEST_PROMPT;
+      if (mfa.userTypes.size > 0 && mfa.userTypes.has((await mfa.userTypeOf(session.accountId)) ?? '')) return Check.REQUEST_PROMPT;
+      return Check.NO_NEED_TO_PROMPT;
     }),
   );
   // After login (index 0), before consent.
-  policy.add(mfa, 1);
+  policy.add(prompt, 1);
   return policy;
 }

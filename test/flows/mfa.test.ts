@@ -86,6 +86,32 @@ describe('trust this browser', () => {
   });
 });
 
+describe('per user type', () => {
+  it('asks staff for a second factor everywhere when MFA_REQUIRED_USER_TYPES=staff, students not', async () => {
+    const staffServer = await startTestServer({ MFA_REQUIRED_USER_TYPES: 'staff' }, { cas: [{ id: 'lib', service: 'https://library.example.edu/' }] });
+    try {
+      await seedStudent(staffServer.services.prisma, { username: 'pupil-1', cardNumber: 'P1', email: 'p1@example.edu' });
+      const teacher = await seedStudent(staffServer.services.prisma, { username: 'T0002', cardNumber: 'T2', email: 't2@example.edu' });
+      await staffServer.services.prisma.user.update({ where: { id: teacher.id }, data: { type: 'staff' } });
+      const app = await relyingParty(staffServer.url, 'web-app', redirectUri, webAppSecret);
+
+      const pupil = new Browser();
+      const pupilStart = await app.authorize(pupil);
+      expect((await submitLogin(pupil, pupilStart.page, 'pupil-1', student.password, redirectUri)).url.startsWith(redirectUri)).toBe(true);
+
+      const staff = new Browser();
+      const staffStart = await app.authorize(staff);
+      const enrol = await submitLogin(staff, staffStart.page, 'T0002', student.password, redirectUri);
+      expect(secretOn(enrol)).toMatch(/^[A-Z2-7]+$/);
+      // CAS too: the staff member's password-only session is not enough for any service.
+      const casLogin = await staff.request(`${staffServer.url}/cas/login?service=${encodeURIComponent('https://library.example.edu/')}`);
+      expect(new URL(casLogin.headers.get('location')!).pathname).toBe('/auth');
+    } finally {
+      await staffServer.destroy();
+    }
+  });
+});
+
 describe('recovery codes', () => {
   it('shows ten codes once at enrolment; each signs in once instead of the app', async () => {
     const user = await seedStudent(server.services.prisma, { username: 'mfa-7', cardNumber: 'M7', email: 'm7@example.edu' });
