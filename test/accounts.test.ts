@@ -147,3 +147,17 @@ describe('operator changes', () => {
     expect(await accounts.findByUsername('nobody')).toBeUndefined();
   });
 });
+
+describe('account lookups on hot paths', () => {
+  it('reuse a recent lookup briefly, but see a local status change at once', async () => {
+    const user = await accounts.createUser({ username: 'cache-1', name: 'Cache', type: 'staff' }, { passwordHash: await hashPassword('Cache-Password-123') });
+    expect((await accounts.findById(user.id))?.status).toBe('active');
+    // Changed behind the service's back (another instance): the cached record is still served…
+    await prisma.user.update({ where: { id: user.id }, data: { displayName: 'Changed elsewhere' } });
+    expect((await accounts.findById(user.id))?.displayName).toBe('Cache');
+    // …but a change made through the service is seen immediately.
+    await accounts.setStatus('cache-1', 'disabled');
+    expect((await accounts.findById(user.id))?.status).toBe('disabled');
+    expect((await accounts.findById(user.id))?.displayName).toBe('Changed elsewhere');
+  });
+});

@@ -2,6 +2,7 @@
 // operator makes (create, set password, enable/disable, grant a role). Every outcome is a value, never a ctx.
 import type { ContactPoint, PrismaClient, User } from '../generated/prisma/client.ts';
 import { hashPassword, isPasswordTooLong, verifyPassword } from './password-hashing.ts';
+import { createTtlCache } from '../lib/ttl-cache.ts';
 import { InputError, checkRole, checkUsername, parseUserInput, type RawUserInput } from './user-input.ts';
 
 export type UserRecord = User & { contacts: ContactPoint[] };
@@ -31,7 +32,14 @@ export interface AccountService {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * How long a looked-up account may be reused. Token, userinfo and CAS validation paths read the account on
+ * every request; a change made on another instance (e.g. disabling someone) is seen within this time.
+ */
+export const accountCacheMs = 2_000;
+
 export function createAccountService(prisma: PrismaClient): AccountService {
+  const recent = createTtlCache<UserRecord>(accountCacheMs);
   // Unknown users and users without a password still cost one argon2 verify, so timing does not tell them apart.
   let dummyHash: Promise<string> | undefined;
   const spendOneVerify = async (password: string) => {
@@ -81,7 +89,11 @@ export function createAccountService(prisma: PrismaClient): AccountService {
 
     async findById(id) {
       if (!uuidPattern.test(id)) return undefined;
-      return (await prisma.user.findUnique({ where: { id }, include: { contacts: true } })) ?? undefined;
+      const cached = recent.get(id);
+      if (cached) return cached;
+      const user = (await prisma.user.findUnique({ where: { id }, include: { contacts: true } })) ?? undefined;
+      if (user) recent.set(id, user);
+      return user;
     },
 
     findByUsername: (username) => byUsername(username.trim()),
@@ -136,13 +148,16 @@ export function createAccountService(prisma: PrismaClient): AccountService {
           include: { contacts: true },
         }),
       ]);
+      recent.delete(user.id);
       return updated;
     },
 
     async setStatus(username, status) {
       const user = await existing(username);
       const next = status === 'active' && !user.passwordHash ? 'pending' : status;
-      return prisma.user.update({ where: { id: user.id }, data: { status: next }, include: { contacts: true } });
+      const updated = await prisma.user.update({ where: { id: user.id }, data: { status: next }, include: { contacts: true } });
+      recent.delete(user.id);
+      return updated;
     },
 
     async grantRole(username, role) {
@@ -157,6 +172,7 @@ export function createAccountService(prisma: PrismaClient): AccountService {
         data: { roles: { push: check.value } },
         include: { contacts: true },
       });
+      recent.delete(user.id);
       return { user: updated, added: true };
     },
   };
