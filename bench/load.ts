@@ -10,7 +10,8 @@ export interface LoadResult {
   errors: number;
 }
 
-export async function runLoad(operation: (worker: number) => Promise<void>, options: { seconds: number; concurrency: number }): Promise<LoadResult> {
+/** `operation` may resolve to 'done' to end its worker early (e.g. a pool of pre-issued tickets ran out). */
+export async function runLoad(operation: (worker: number) => Promise<void | 'done'>, options: { seconds: number; concurrency: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + options.seconds * 1000;
@@ -20,7 +21,7 @@ export async function runLoad(operation: (worker: number) => Promise<void>, opti
       while (performance.now() < deadline) {
         const begin = performance.now();
         try {
-          await operation(worker);
+          if ((await operation(worker)) === 'done') return;
           latencies.push(performance.now() - begin);
         } catch {
           errors++;
