@@ -8,6 +8,7 @@ import type { TotpService } from '../src/services/totp.ts';
 import type { RecoveryCodeService } from '../src/services/recovery-codes.ts';
 import { deviceCookie, type DeviceTrustService } from '../src/services/device-trust.ts';
 import type { KeyValueStore } from '../src/data/kv-store.ts';
+import type { Counter } from 'prom-client';
 import type { ErrorCode } from '../src/lib/errors.ts';
 import { AppError } from '../src/lib/errors.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
@@ -25,6 +26,7 @@ export interface SecondFactorDependencies {
   deviceTrust: DeviceTrustService;
   recovery: RecoveryCodeService;
   store: KeyValueStore;
+  secondFactors: Counter<'result'>;
 }
 
 /** Registers the POST routes on `router` and returns the GET handler for the mfa prompt. */
@@ -101,10 +103,12 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     if (!ok) {
       await store.increment(`mfa:fail:${accountId}`, 900);
       ctx.state.logger.info({ event: 'mfa.failed', accountId }, 'second factor failed');
+      deps.secondFactors.inc({ result: 'failure' });
       ctx.status = 401;
       return showMfa(ctx, interaction, 'invalid_code');
     }
     ctx.state.logger.info({ event: 'mfa.succeeded', accountId, factor: 'totp' }, 'second factor passed');
+    deps.secondFactors.inc({ result: recoveryCodes ? 'enrolled' : 'success' });
     // Offer "trust this browser" before finishing; the pass is remembered for this sign-in only.
     await store.set(`mfa:passed:${interaction.uid}`, accountId, 600);
     ctx.type = 'html';

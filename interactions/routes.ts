@@ -17,6 +17,7 @@ import { secondFactorStep } from './mfa-routes.ts';
 import type { RecoveryCodeService } from '../src/services/recovery-codes.ts';
 import type { TotpService } from '../src/services/totp.ts';
 import type { KeyValueStore } from '../src/data/kv-store.ts';
+import type { Metrics } from '../src/http/metrics.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -26,12 +27,13 @@ export interface InteractionDependencies {
   deviceTrust: DeviceTrustService;
   recovery: RecoveryCodeService;
   store: KeyValueStore;
+  metrics: Metrics;
 }
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const { parseForm, details, clientName, finish } = interactionHelpers(provider);
-  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store }, router);
+  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors }, router);
 
   const showLogin = async (ctx: Context, interaction: Details, state: { loginId?: string; error?: ErrorCode }) => {
     ctx.type = 'html';
@@ -85,6 +87,7 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
     // A limited attempt is answered exactly like a wrong password, without spending a hash on it.
     if (await limiter.isBlocked(loginId, ip)) {
       ctx.state.logger.warn({ event: 'sign_in.limited' }, 'sign-in attempt over the limit');
+      metrics.signIns.inc({ result: 'limited' });
       ctx.status = 401;
       return showLogin(ctx, interaction, { loginId, error: 'invalid_credentials' });
     }
@@ -94,11 +97,13 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
         await limiter.recordFailure(loginId, ip);
       }
       ctx.state.logger.info({ event: 'sign_in.failed', reason: result.reason }, 'sign-in failed');
+      metrics.signIns.inc({ result: result.reason });
       ctx.status = 401;
       return showLogin(ctx, interaction, { loginId, error: result.reason });
     }
     await limiter.recordSuccess(loginId);
     ctx.state.logger.info({ event: 'sign_in.succeeded', accountId: result.user.id }, 'signed in');
+    metrics.signIns.inc({ result: 'success' });
     await finish(ctx, {
       login: {
         accountId: result.user.id,

@@ -12,6 +12,7 @@ import type { SignInLimiter } from './services/sign-in-limiter.ts';
 import type { TotpService } from './services/totp.ts';
 import type { DeviceTrustService } from './services/device-trust.ts';
 import type { RecoveryCodeService } from './services/recovery-codes.ts';
+import type { Metrics } from './http/metrics.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static-assets.ts';
@@ -31,6 +32,7 @@ export interface AppDependencies {
   deviceTrust: DeviceTrustService;
   recovery: RecoveryCodeService;
   cookieKeys: string[];
+  metrics: Metrics;
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];
 }
@@ -48,9 +50,11 @@ export function buildApp(deps: AppDependencies): Koa {
     await next();
   });
   app.use(requestContext(deps.logger, deps.config.trustProxy));
+  app.use(deps.metrics.middleware);
   app.use(securityHeaders());
   app.use(staticAssets(publicDir));
   app.use(health.routes());
+  app.use(deps.metrics.routes(deps.config.metricsToken).routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
   app.use(forgotPasswordRoutes().routes());
   for (const router of deps.extraRouters ?? []) app.use(router.routes()).use(router.allowedMethods());

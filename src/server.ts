@@ -24,6 +24,7 @@ import { createAdapterFactory } from './oidc/adapter.ts';
 import { createProvider } from './oidc/provider.ts';
 import { providerPages } from '../interactions/render.ts';
 import { createCas } from './cas/index.ts';
+import { createMetrics } from './http/metrics.ts';
 import { casBridgeClient } from './cas/sso-bridge.ts';
 import { buildApp } from './app.ts';
 
@@ -101,12 +102,13 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const limiter = createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix });
     const adapter = createAdapterFactory(store);
     const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }];
+    const metrics = createMetrics();
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
-    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter });
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics });
     const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
     const deviceTrust = createDeviceTrustService(database.prisma, config.deviceTrustDays);
     const recovery = createRecoveryCodeService(database.prisma);
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, cookieKeys, extraRouters: cas.routers });
+    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, metrics, cookieKeys, extraRouters: cas.routers });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust }, close: closeAll };
   } catch (error) {

@@ -17,6 +17,7 @@ import { createSingleLogout } from './single-logout.ts';
 import { casCallbackRoute, casRoutes } from './routes.ts';
 import { casRestRoutes } from './rest.ts';
 import type { SignInLimiter } from '../services/sign-in-limiter.ts';
+import type { Metrics } from '../http/metrics.ts';
 import type { SsoSession } from './sso-bridge.ts';
 
 export interface CasParts {
@@ -34,6 +35,7 @@ export function createCas(deps: {
   logger: Logger;
   adapter: (model: string) => Adapter;
   limiter: SignInLimiter;
+  metrics: Metrics;
 }): CasParts {
   const { config, provider, store, accounts, logger } = deps;
   const registry = createServiceRegistry(deps.services);
@@ -68,7 +70,7 @@ export function createCas(deps: {
     return session.accountId ? { uid: session.uid, accountId: session.accountId, loginTs: session.loginTs ?? 0 } : undefined;
   };
 
-  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession, mfaUserTypes: new Set(config.mfaRequiredUserTypes) };
+  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession, mfaUserTypes: new Set(config.mfaRequiredUserTypes), casValidations: deps.metrics.casValidations };
   const prefixes = ['/cas', ...(config.cas.compatPrefix ? [config.cas.compatPrefix] : [])];
   const routers = [casCallbackRoute(routeDeps)];
   for (const prefix of prefixes) {

@@ -17,6 +17,7 @@ import type { SingleLogout } from './single-logout.ts';
 import { bridgeAuthorizationUrl, casCallbackPath, readSsoSession, type SsoSession } from './sso-bridge.ts';
 import type { TicketStore } from './tickets.ts';
 import type { TicketValidator } from './validation.ts';
+import type { Counter } from 'prom-client';
 import { sessionHasSecondFactor } from '../oidc/mfa-policy.ts';
 import type { ProxyTickets } from './proxy.ts';
 import { readAssertionArtifact, samlFailure, samlSuccess } from './saml.ts';
@@ -46,6 +47,7 @@ export interface CasDependencies {
   singleLogout: SingleLogout;
   /** User types that always need a second factor. */
   mfaUserTypes: ReadonlySet<string>;
+  casValidations: Counter<'result'>;
   /** Ends the provider session behind the cookie (and the grants it holds). */
   endProviderSession(ctx: Context): Promise<SsoSession | undefined>;
 }
@@ -149,7 +151,9 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
       const pgtUrl = single(ctx.query.pgtUrl);
       const proxyGrantingTicket = pgtUrl ? await deps.proxy.grant(validated, pgtUrl, ctx.state.logger) : undefined;
       ctx.body = successBody({ user: user.username, attributes, proxyGrantingTicket, proxies: ticket.proxies }, format);
+      deps.casValidations.inc({ result: 'success' });
     } catch (error) {
+      deps.casValidations.inc({ result: error instanceof CasError ? error.code : 'INTERNAL_ERROR' });
       if (error instanceof CasError) {
         ctx.body = failureBody(error.code, error.message, format);
         return;

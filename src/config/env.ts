@@ -37,6 +37,8 @@ export interface Config {
     /** Extra CA certificates (PEM) trusted for proxy callbacks (CAS_PROXY_CA_FILE), e.g. the campus CA. */
     proxyCa: string | undefined;
   };
+  /** Bearer token that may read /metrics; undefined = no metrics endpoint. */
+  metricsToken: string | undefined;
   /** User types that always need a second factor, e.g. ["staff"]. */
   mfaRequiredUserTypes: string[];
   /** How long "trust this browser" lasts. */
@@ -182,6 +184,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     factorKey: factorKey(),
     deviceTrustDays: integer('DEVICE_TRUST_DAYS', 30, 1, 365),
+    metricsToken: (() => {
+      const token = read('METRICS_TOKEN');
+      if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+      return token;
+    })(),
     mfaRequiredUserTypes: (read('MFA_REQUIRED_USER_TYPES') ?? '').split(',').map((type) => type.trim()).filter(Boolean),
     outboundPrivateHosts: (read('OUTBOUND_PRIVATE_HOSTS') ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
     loginRateLimit: {
