@@ -185,6 +185,7 @@ describe('single logout', () => {
   });
 });
 
+// Two processes cannot share the embedded PGlite database: this runs in .ci/run's PostgreSQL + Redis pass.
 describe.skipIf(!(process.env.DATABASE_URL && process.env.REDIS_URL))('two instances sharing PostgreSQL and Redis', () => {
   it('validates on one instance a ticket issued by the other, exactly once', async () => {
     const sibling = await server.sibling();
