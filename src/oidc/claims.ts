@@ -2,8 +2,10 @@
 // department, for apps that tailor themselves to staff or students.
 import type { UserRecord } from '../services/accounts.ts';
 
+// acr and amr ride on `openid`, so every ID token says how the person signed in (the library would otherwise
+// include them only when a request asks).
 export const scopeClaims = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr'],
   profile: ['name', 'preferred_username'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],

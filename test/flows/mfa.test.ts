@@ -184,7 +184,7 @@ describe('TOTP', () => {
     const browser = new Browser();
     const first = await webApp.authorize(browser);
     const signedIn = await submitLogin(browser, first.page, 'mfa-2', student.password, redirectUri);
-    expect((await webApp.callback(signedIn.url, first)).claims()?.amr).toBeUndefined();
+    expect((await webApp.callback(signedIn.url, first)).claims()?.amr).toEqual(['pwd']);
 
     const stepUp = await webApp.authorize(browser, { acr_values: 'urn:campus-idp:acr:mfa' });
     expect(stepUp.page.html).toContain('autocomplete="one-time-code"');
@@ -192,7 +192,7 @@ describe('TOTP', () => {
     const secret = secretOn(stepUp.page)!;
     const done = await submitCode(browser, stepUp.page, codeFor(secret), redirectUri);
     const tokens = await webApp.callback(done.url, stepUp);
-    expect(tokens.claims()?.acr).toBe('urn:campus-idp:acr:mfa');
+    expect(tokens.claims()).toMatchObject({ acr: 'urn:campus-idp:acr:mfa', amr: ['pwd', 'otp'] });
   });
 
   it('counts the second factor for a CAS service that demands one', async () => {

@@ -41,6 +41,11 @@ describe('authorization code flow with PKCE', () => {
     expect(userinfo).not.toHaveProperty('user_type');
   });
 
+  it('always states how the person signed in: acr and amr in the ID token', async () => {
+    const tokens = await signIn(new Browser());
+    expect(tokens.claims()).toMatchObject({ acr: 'urn:campus-idp:acr:password', amr: ['pwd'] });
+  });
+
   it('releases campus claims under the campus scope', async () => {
     const tokens = await signIn(new Browser(), webApp, { scope: 'openid campus' });
     const userinfo = await client.fetchUserInfo(webApp.config, tokens.access_token, tokens.claims()!.sub);
