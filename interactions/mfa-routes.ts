@@ -19,6 +19,16 @@ import { renderMfaPage, renderTrustDevicePage } from './render.ts';
 /** Wrong second-factor codes allowed per account in 15 minutes; after that every code is "wrong". */
 const secondFactorAttempts = 10;
 
+export interface PassedFactor {
+  accountId: string;
+  /** RFC 8176 methods of the whole sign-in, e.g. ['pwd', 'otp']. */
+  amr: string[];
+  /** For the log and metrics: totp, recovery, sms, passkey. */
+  factor: string;
+  /** Present when a factor was just bound: shown once. */
+  recoveryCodes?: string[];
+}
+
 export interface SecondFactorDependencies {
   provider: Provider;
   accounts: AccountService;
@@ -74,6 +84,24 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     return showMfa(ctx, interaction);
   };
 
+  /**
+   * Every second factor ends here: the pass is remembered for this sign-in only, and the person is asked
+   * whether to trust this browser (after first seeing their recovery codes, when a factor was just bound).
+   */
+  const passed = async (ctx: Context, interaction: Details, result: PassedFactor) => {
+    ctx.state.logger.info({ event: 'mfa.succeeded', accountId: result.accountId, factor: result.factor }, 'second factor passed');
+    deps.secondFactors.inc({ result: result.recoveryCodes ? 'enrolled' : 'success' });
+    await store.set(`mfa:passed:${interaction.uid}`, JSON.stringify({ accountId: result.accountId, amr: result.amr }), 600);
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderTrustDevicePage(ctx, {
+      csrfToken: issueCsrfToken(ctx),
+      action: `/interaction/${interaction.uid}/trust`,
+      days: deviceTrust.trustDays,
+      recoveryCodes: result.recoveryCodes,
+    });
+  };
+
   router.post('/:uid/mfa', parseForm, async (ctx) => {
     const interaction = await details(ctx);
     const accountId = interaction.session?.accountId;
@@ -107,13 +135,7 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
       ctx.status = 401;
       return showMfa(ctx, interaction, 'invalid_code');
     }
-    ctx.state.logger.info({ event: 'mfa.succeeded', accountId, factor: 'totp' }, 'second factor passed');
-    deps.secondFactors.inc({ result: recoveryCodes ? 'enrolled' : 'success' });
-    // Offer "trust this browser" before finishing; the pass is remembered for this sign-in only.
-    await store.set(`mfa:passed:${interaction.uid}`, accountId, 600);
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderTrustDevicePage(ctx, { csrfToken: issueCsrfToken(ctx), action: `/interaction/${interaction.uid}/trust`, days: deviceTrust.trustDays, recoveryCodes });
+    await passed(ctx, interaction, { accountId, amr: ['pwd', 'otp'], factor: 'totp', recoveryCodes });
   });
 
   router.post('/:uid/trust', parseForm, async (ctx) => {
@@ -121,15 +143,16 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     const accountId = interaction.session?.accountId;
     const form = (ctx.request.body ?? {}) as Record<string, unknown>;
     if (!verifyCsrf(ctx, form._csrf)) throw new AppError('csrf_failed');
-    const passed = await store.take(`mfa:passed:${interaction.uid}`);
-    if (!accountId || passed !== accountId) throw new AppError('interaction_expired');
+    const pass = JSON.parse((await store.take(`mfa:passed:${interaction.uid}`)) ?? 'null') as { accountId: string; amr: string[] } | null;
+    if (!accountId || pass?.accountId !== accountId) throw new AppError('interaction_expired');
     if (form.trust === 'yes') {
       const { cookie, expiresAt } = await deviceTrust.trust(accountId, ctx.get('user-agent') || 'browser');
       ctx.cookies.set(deviceCookie, cookie, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', expires: expiresAt });
       ctx.state.logger.info({ event: 'device.trusted', accountId }, 'browser trusted');
     }
-    await finish(ctx, { login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'otp'], ts: now(), remember: true } });
+    const phishingResistant = pass.amr.includes('hwk');
+    await finish(ctx, { login: { accountId, acr: phishingResistant ? acr.phishingResistant : acr.multiFactor, amr: pass.amr, ts: now(), remember: true } });
   });
 
-  return { show };
+  return { show, passed, showMfa };
 }
