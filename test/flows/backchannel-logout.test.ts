@@ -68,3 +68,20 @@ it('delivers a valid logout token when the session ends', async () => {
   expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
   expect(payload).not.toHaveProperty('nonce');
 });
+
+it('also delivers one when the session ends through CAS /logout', async () => {
+  const app = await relyingParty(server.url, 'bcl-app', callback, webAppSecret);
+  const browser = new Browser();
+  const started = await app.authorize(browser);
+  const done = await submitLogin(browser, started.page, student.username, student.password, callback);
+  const idClaims = (await app.callback(done.url, started)).claims()!;
+  received.length = 0;
+
+  const loggedOut = await browser.visit(`${server.url}/cas/logout`);
+  expect(loggedOut.status).toBe(200);
+  for (let wait = 0; wait < 50 && received.length === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(received).toHaveLength(1);
+  const { payload } = await jwtVerify(received[0]!, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'bcl-app' });
+  expect(payload.sid).toBe(idClaims.sid);
+  expect(payload.sub).toBe(idClaims.sub);
+});
