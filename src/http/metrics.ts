@@ -10,6 +10,7 @@ export interface Metrics {
   signIns: Counter<'result'>;
   secondFactors: Counter<'result'>;
   casValidations: Counter<'result'>;
+  codeSends: Counter<'connector' | 'result'>;
   middleware(ctx: Context, next: Next): Promise<void>;
   routes(token: string | undefined): Router;
 }
@@ -33,12 +34,14 @@ export function createMetrics(): Metrics {
   const signIns = new Counter({ name: 'campus_idp_sign_ins_total', help: 'Password sign-ins by result', labelNames: ['result'] as const, registers: [registry] });
   const secondFactors = new Counter({ name: 'campus_idp_second_factors_total', help: 'Second-factor checks by result', labelNames: ['result'] as const, registers: [registry] });
   const casValidations = new Counter({ name: 'campus_idp_cas_validations_total', help: 'CAS ticket validations by result', labelNames: ['result'] as const, registers: [registry] });
+  const codeSends = new Counter({ name: 'campus_idp_code_sends_total', help: 'Verification codes sent, by connector and result', labelNames: ['connector', 'result'] as const, registers: [registry] });
 
   return {
     registry,
     signIns,
     secondFactors,
     casValidations,
+    codeSends,
     async middleware(ctx, next) {
       const stop = latency.startTimer();
       try {

@@ -1,8 +1,10 @@
 // The interaction policy: oidc-provider's login and consent prompts, with our `mfa` prompt between them. A
 // sign-in cannot finish while the client (mfa: "required" in clients.json) or the request (acr_values or an
-// essential acr claim asking for multi-factor) or the person's type (e.g. all staff) demands a second factor the session has not shown.
+// essential acr claim asking for multi-factor) or the person's type (e.g. all staff) demands a second factor the session has not shown,
+// or (risk rule) a person who has a factor signs in on a browser that has never passed it.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { acr } from './acr.ts';
+import { browserCookie } from '../services/known-browsers.ts';
 
 const { Prompt, Check, base } = interactionPolicy;
 const multiFactorAcrs = new Set<string>([acr.multiFactor, acr.phishingResistant]);
@@ -29,6 +31,11 @@ export interface MfaPolicy {
   userTypes: ReadonlySet<string>;
   /** Looks up a person's type; only called when userTypes is not empty. */
   userTypeOf(accountId: string): Promise<string | undefined>;
+  /** The unknown-browser risk rule (MFA_UNKNOWN_BROWSER): a person with a factor is asked for it on a browser that has not passed one. */
+  unknownBrowser?: {
+    hasFactor(accountId: string): Promise<boolean>;
+    isKnown(accountId: string, browserId: string | undefined): Promise<boolean>;
+  };
 }
 
 export function buildInteractionPolicy(mfa: MfaPolicy) {
@@ -40,6 +47,10 @@ export function buildInteractionPolicy(mfa: MfaPolicy) {
       if (!session?.accountId || sessionHasSecondFactor(session.amr)) return Check.NO_NEED_TO_PROMPT;
       if (requestDemandsMfa(ctx, mfa.clients)) return Check.REQUEST_PROMPT;
       if (mfa.userTypes.size > 0 && mfa.userTypes.has((await mfa.userTypeOf(session.accountId)) ?? '')) return Check.REQUEST_PROMPT;
+      const rule = mfa.unknownBrowser;
+      if (rule && !(await rule.isKnown(session.accountId, ctx.cookies.get(browserCookie, { signed: true }))) && (await rule.hasFactor(session.accountId))) {
+        return Check.REQUEST_PROMPT;
+      }
       return Check.NO_NEED_TO_PROMPT;
     }),
   );

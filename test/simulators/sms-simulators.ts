@@ -86,3 +86,18 @@ export function aliyunSimulator(secrets: Record<string, string>): Promise<SmsSim
     return answer('OK', { BizId: crypto.randomUUID() });
   });
 }
+
+/** Server settings that send codes through a Tencent simulator started with `tencentTestSecrets`. */
+export const tencentTestSecrets = { AKIDtest: 'tencent-secret-key' };
+export function tencentServerSettings(simulator: SmsSimulator): Record<string, string> {
+  return {
+    SMS_PROVIDER: 'tencent',
+    TENCENT_SMS_SECRET_ID: 'AKIDtest',
+    TENCENT_SMS_SECRET_KEY: 'tencent-secret-key',
+    TENCENT_SMS_SDK_APP_ID: '1400000000',
+    TENCENT_SMS_SIGN_NAME: '校园统一身份认证',
+    TENCENT_SMS_TEMPLATE_ID: '100001',
+    TENCENT_SMS_ENDPOINT: simulator.url,
+    OUTBOUND_PRIVATE_HOSTS: '127.0.0.1',
+  };
+}

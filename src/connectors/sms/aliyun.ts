@@ -1,13 +1,15 @@
 // Aliyun SMS (dysmsapi 2017-05-25, RPC style) with signature V1 (HMAC-SHA1 over the percent-encoded, sorted
 // query) as documented; the endpoint is configurable so tests talk to a local simulator.
 import { createHmac, randomUUID } from 'node:crypto';
-import { unavailable, type SmsSender, type SmsResult } from './sms-sender.ts';
+import { noTemplate, unavailable, type SmsSender, type SmsResult } from './sms-sender.ts';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;
   accessKeySecret: string;
   signName: string;
   templateCode: string;
+  /** Template for security notices (one parameter: ${event}); unset = notices are not sent by SMS. */
+  noticeTemplateCode?: string;
   /** https://dysmsapi.aliyuncs.com in production. */
   endpoint: string;
   timeoutMs?: number;
@@ -39,6 +41,8 @@ export function createAliyunSms(config: AliyunSmsConfig): SmsSender {
   return {
     name: 'aliyun',
     async send(message) {
+      const templateCode = message.template === 'security_notice' ? config.noticeTemplateCode : config.templateCode;
+      if (!templateCode) return noTemplate(message.template);
       const params: Record<string, string> = {
         AccessKeyId: config.accessKeyId,
         Action: 'SendSms',
@@ -49,8 +53,8 @@ export function createAliyunSms(config: AliyunSmsConfig): SmsSender {
         SignatureMethod: 'HMAC-SHA1',
         SignatureNonce: randomUUID(),
         SignatureVersion: '1.0',
-        TemplateCode: config.templateCode,
-        TemplateParam: JSON.stringify({ code: message.params.code }),
+        TemplateCode: templateCode,
+        TemplateParam: JSON.stringify(message.template === 'security_notice' ? { event: message.params.event } : { code: message.params.code }),
         Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         Version: '2017-05-25',
       };

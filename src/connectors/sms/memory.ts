@@ -1,5 +1,5 @@
-// The development outbox: keeps the last messages in memory for the admin page and for tests, and logs only
-// the masked number (a code never reaches a log line).
+// The development outbox: keeps the last messages in memory for tests. With `showCodes` (development only, never
+// in production) the log line carries the code so a developer can sign in; otherwise only the masked number.
 import type { Logger } from '../../lib/logger.ts';
 import { maskPhone, type SmsMessage, type SmsSender } from './sms-sender.ts';
 
@@ -7,14 +7,16 @@ export interface MemorySms extends SmsSender {
   messages(): readonly (SmsMessage & { at: Date })[];
 }
 
-export function createMemorySms(logger?: Logger, keep = 200): MemorySms {
+export function createMemorySms(logger?: Logger, options: { showCodes?: boolean; keep?: number } = {}): MemorySms {
+  const keep = options.keep ?? 200;
   const outbox: (SmsMessage & { at: Date })[] = [];
   return {
     name: 'memory',
     async send(message) {
       outbox.push({ ...message, at: new Date() });
       if (outbox.length > keep) outbox.shift();
-      logger?.info({ event: 'sms.outbox', to: maskPhone(message.phone), template: message.template }, 'SMS kept in the development outbox');
+      const code = options.showCodes && message.template === 'verification_code' ? { code: message.params.code } : {};
+      logger?.info({ event: 'sms.outbox', to: maskPhone(message.phone), template: message.template, ...code }, 'SMS kept in the development outbox');
       return { ok: true, messageId: `memory-${outbox.length}` };
     },
     messages: () => outbox,

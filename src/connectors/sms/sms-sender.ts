@@ -1,11 +1,18 @@
-// What the rest of the IdP sees of an SMS gateway: send one verification code to one number, get a result
-// that says what happened in our terms. Vendor errors never throw; callers offer other factors on failure.
-export interface SmsMessage {
-  /** E.164, e.g. +8613812348347. */
-  phone: string;
-  template: 'verification_code';
-  params: { code: string; minutes: number };
-}
+// What the rest of the IdP sees of an SMS gateway: send one verification code or security notice to one number,
+// get a result that says what happened in our terms. Vendor errors never throw; callers offer other factors on failure.
+export type SmsMessage =
+  | {
+      /** E.164, e.g. +8613812348347. */
+      phone: string;
+      template: 'verification_code';
+      params: { code: string; minutes: number };
+    }
+  | {
+      phone: string;
+      template: 'security_notice';
+      /** A notice never carries a code. */
+      params: { event: string; code?: never };
+    };
 
 export type SmsResult =
   | { ok: true; messageId?: string }
@@ -23,3 +30,6 @@ export function maskPhone(phone: string): string {
 }
 
 export const unavailable = (vendorCode?: string): SmsResult => ({ ok: false, reason: 'vendor_unavailable', vendorCode, retryable: true });
+
+/** For a vendor whose account has no approved template for this kind of message. */
+export const noTemplate = (template: SmsMessage['template']): SmsResult => ({ ok: false, reason: 'rejected', vendorCode: `no_template:${template}`, retryable: false });

@@ -1,7 +1,7 @@
 // Tencent Cloud SMS, API 3.0 SendSms (version 2021-01-11), signed with TC3-HMAC-SHA256 as documented; the
 // endpoint is configurable so tests talk to a local simulator with the same wire format.
 import { createHash, createHmac } from 'node:crypto';
-import { unavailable, type SmsSender, type SmsResult } from './sms-sender.ts';
+import { noTemplate, unavailable, type SmsSender, type SmsResult } from './sms-sender.ts';
 
 export interface TencentSmsConfig {
   secretId: string;
@@ -9,6 +9,8 @@ export interface TencentSmsConfig {
   sdkAppId: string;
   signName: string;
   templateId: string;
+  /** Template for security notices (one parameter: the event); unset = notices are not sent by SMS. */
+  noticeTemplateId?: string;
   region: string;
   /** https://sms.tencentcloudapi.com in production. */
   endpoint: string;
@@ -50,12 +52,14 @@ export function createTencentSms(config: TencentSmsConfig): SmsSender {
   return {
     name: 'tencent',
     async send(message) {
+      const templateId = message.template === 'security_notice' ? config.noticeTemplateId : config.templateId;
+      if (!templateId) return noTemplate(message.template);
       const body = JSON.stringify({
         PhoneNumberSet: [message.phone],
         SmsSdkAppId: config.sdkAppId,
         SignName: config.signName,
-        TemplateId: config.templateId,
-        TemplateParamSet: [message.params.code, String(message.params.minutes)],
+        TemplateId: templateId,
+        TemplateParamSet: message.template === 'security_notice' ? [message.params.event] : [message.params.code, String(message.params.minutes)],
       });
       const timestamp = Math.floor(Date.now() / 1000);
       const { authorization } = signTc3({ secretId: config.secretId, secretKey: config.secretKey, service: 'sms', host: url.host, timestamp, body });
