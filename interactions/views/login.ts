@@ -4,6 +4,7 @@ import { html } from '../../src/lib/html.ts';
 import type { ErrorCode } from '../../src/lib/errors.ts';
 import { format, messages } from '../i18n/index.ts';
 import { renderPage, type PageFrame } from './layout.ts';
+import { passkeyScripts, renderPasskeyForm, type PasskeyOffer } from './passkey.ts';
 
 export interface LoginView extends PageFrame {
   csrfToken: string;
@@ -12,6 +13,8 @@ export interface LoginView extends PageFrame {
   error?: ErrorCode;
   clientName?: string;
   forgotPasswordUrl: string;
+  /** Passwordless sign-in with a discoverable passkey. */
+  passkey?: PasskeyOffer;
 }
 
 export function renderLogin(view: LoginView): string {
@@ -36,6 +39,7 @@ ${view.clientName ? html`<p class="subtitle">${format(t.login.toApp, { app: view
   </div>
   <button type="submit" class="primary">${t.login.submit}</button>
 </form>
+${view.passkey ? renderPasskeyForm(t, view.passkey, { csrfToken: view.csrfToken, label: t.passkey.signIn, errorRegion: 'login-error' }) : ''}
 <p class="secondary"><a href="${view.forgotPasswordUrl}">${t.login.forgotPassword}</a></p>`;
-  return renderPage({ ...view, title: t.login.title, body, scripts: ['/assets/login.js'] });
+  return renderPage({ ...view, title: t.login.title, body, scripts: ['/assets/login.js', ...(view.passkey ? passkeyScripts : [])] });
 }
