@@ -21,6 +21,8 @@ export interface ClientsFile {
 
 /** The internal client through which CAS sends browsers to sign in with the provider. */
 export const reservedCasClientId = 'campus-idp-cas';
+/** The internal client through which the account pages (/account) send browsers to sign in. */
+export const reservedAccountClientId = 'campus-idp-account';
 
 const ourFields = new Set(['first_party', 'client_secret_env', 'client_secret', 'mfa']);
 
@@ -72,6 +74,7 @@ export function parseClients(
     }
     if (seen.has(id)) problems.push(`${where('client_id', id)}: duplicate client_id`);
     if (id === reservedCasClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in CAS bridge`);
+    if (id === reservedAccountClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in account pages`);
     seen.add(id);
 
     if ('client_secret' in entry) {

@@ -45,7 +45,11 @@ export function createTotpService(prisma: PrismaClient, box: SecretBox, issuer: 
       const delta = totpFor(secret).validate({ token: code, window: 1 });
       if (delta === null) return false;
       const step = BigInt(TOTP.counter({ period }) + delta);
-      await prisma.factor.create({ data: { userId, kind: 'totp', label, secret: box.seal(secret), lastUsedStep: step, lastUsedAt: new Date() } });
+      await prisma.$transaction([
+        prisma.factor.create({ data: { userId, kind: 'totp', label, secret: box.seal(secret), lastUsedStep: step, lastUsedAt: new Date() } }),
+        // A factor change ends every "trust this browser" of the person (the trust page may then trust this one).
+        prisma.deviceTrust.deleteMany({ where: { userId } }),
+      ]);
       return true;
     },
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/env.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { openTestDatabase, serverRedisUrl, type TestDatabase } from './stores.ts';
 
@@ -70,6 +70,8 @@ interface Stores {
   database: TestDatabase | undefined;
   redisPrefix: string;
   extraClients: ExtraRegistrations;
+  /** Collaborators a test replaces with recorders (e.g. the security notifier). */
+  startOptions?: Pick<StartOptions, 'securityNotifier'>;
 }
 
 export interface ExtraRegistrations {
@@ -80,6 +82,7 @@ export interface ExtraRegistrations {
 export async function startTestServer(
   overrides: Record<string, string> = {},
   extra: ExtraRegistrations | Record<string, unknown>[] = {},
+  startOptions: Pick<StartOptions, 'securityNotifier'> = {},
 ): Promise<TestServer> {
   const extraClients = Array.isArray(extra) ? { oidc: extra } : extra;
   const dataDir = mkdtempSync(join(tmpdir(), 'campus-idp-test-'));
@@ -89,7 +92,7 @@ export async function startTestServer(
     // The server opens its own connection pool; the helper only keeps the database for cleanup.
     await database.database.close();
   }
-  return boot({ dataDir, database, redisPrefix: `campus-idp-test:${randomBytes(6).toString('hex')}:`, extraClients }, overrides);
+  return boot({ dataDir, database, redisPrefix: `campus-idp-test:${randomBytes(6).toString('hex')}:`, extraClients, startOptions }, overrides);
 }
 
 async function boot(stores: Stores, overrides: Record<string, string>): Promise<TestServer> {
@@ -113,7 +116,7 @@ async function boot(stores: Stores, overrides: Record<string, string>): Promise<
     ...overrides,
   };
   const config = loadConfig(env);
-  const running = await startServer(config, { env, logger: createLogger(config.logLevel), redisKeyPrefix: stores.redisPrefix });
+  const running = await startServer(config, { ...stores.startOptions, env, logger: createLogger(config.logLevel), redisKeyPrefix: stores.redisPrefix });
   return {
     ...running,
     env,
