@@ -1,8 +1,10 @@
-// What a CAS service learns about the person: the attributes its policy lists (plus aliases), and the three
-// protocol attributes of CAS 3.0 §2.8 / Apereo's longTermAuthenticationRequestTokenUsed.
+// What a CAS service learns about the person: the attributes its policy lists (plus aliases), the three
+// protocol attributes of CAS 3.0 §2.8 / Apereo's longTermAuthenticationRequestTokenUsed, and how the person
+// signed in: `authnContextClass` (our acr, the attribute Apereo CAS uses for it) and `amr` (RFC 8176 methods).
 import type { CasService, ReleasableAttribute } from '../config/cas-services.ts';
 import type { UserRecord } from '../services/accounts.ts';
 import type { AttributeValues } from './responses.ts';
+import { acr } from '../oidc/acr.ts';
 
 const attributeSources: Record<ReleasableAttribute, (user: UserRecord) => string | undefined> = {
   uid: (user) => user.username,
@@ -17,12 +19,14 @@ const attributeSources: Record<ReleasableAttribute, (user: UserRecord) => string
 export function releasedAttributes(
   service: CasService,
   user: UserRecord,
-  authentication: { authTime: number; fromNewLogin: boolean },
+  authentication: { authTime: number; fromNewLogin: boolean; acr?: string; amr?: string[] },
 ): AttributeValues {
   const released: AttributeValues = {
     authenticationDate: [new Date(authentication.authTime * 1000).toISOString()],
     isFromNewLogin: [String(authentication.fromNewLogin)],
     longTermAuthenticationRequestTokenUsed: ['false'],
+    authnContextClass: [authentication.acr ?? acr.password],
+    amr: authentication.amr?.length ? authentication.amr : ['pwd'],
   };
   const add = (name: string, source: ReleasableAttribute) => {
     const value = attributeSources[source](user);

@@ -88,6 +88,8 @@ export function createProxyTickets(options: ProxyOptions): ProxyTickets {
       const pgtId = await options.tickets.issueProxyGrantingTicket({
         userId: user.id,
         authTime: ticket.authTime,
+        acr: ticket.acr,
+        amr: ticket.amr,
         proxies: [pgtUrl, ...ticket.proxies],
         sessionUid: ticket.sessionUid,
       });
@@ -116,7 +118,7 @@ export function createProxyTickets(options: ProxyOptions): ProxyTickets {
         return failureBody('UNAUTHORIZED_SERVICE', 'The target service is not registered for proxy access', format, 'proxyFailure');
       }
       const ticket = await options.tickets.issueServiceTicket(
-        { service: targetService, serviceId: target.id, userId: pgt.userId, authTime: pgt.authTime, fromNewLogin: false, sessionUid: pgt.sessionUid, proxies: pgt.proxies },
+        { service: targetService, serviceId: target.id, userId: pgt.userId, authTime: pgt.authTime, acr: pgt.acr, amr: pgt.amr, fromNewLogin: false, sessionUid: pgt.sessionUid, proxies: pgt.proxies },
         'PT',
       );
       return proxySuccessBody(ticket, format);

@@ -40,6 +40,9 @@ export interface ServiceTicket {
   authTime: number;
   /** Issued right after the person typed credentials (renew semantics). */
   fromNewLogin: boolean;
+  /** The sign-in's authentication context and RFC 8176 methods (absent: password only). */
+  acr?: string;
+  amr?: string[];
   /** The provider session's uid (single logout), absent for REST-issued tickets. */
   sessionUid?: string;
   /** Proxy chain, newest first (PT only). */
@@ -50,6 +53,8 @@ export interface ServiceTicket {
 export interface ProxyGrantingTicket {
   userId: string;
   authTime: number;
+  acr?: string;
+  amr?: string[];
   /** Proxy chain so far, newest first: the pgtUrl that received this PGT first. */
   proxies: string[];
   sessionUid?: string;

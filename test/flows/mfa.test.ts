@@ -202,7 +202,12 @@ describe('TOTP', () => {
     const enrol = await submitLogin(browser, login, 'mfa-3', student.password, finance);
     const back = await submitCode(browser, enrol, codeFor(secretOn(enrol)!), finance);
     const response = readCasXml((await validateTicket(server.url, '/cas/p3/serviceValidate', { service: finance, ticket: ticketFrom(back.url) })).body);
-    expect((response['cas:authenticationSuccess'] as Record<string, string>)['cas:user']).toBe('mfa-3');
+    const success = response['cas:authenticationSuccess'] as Record<string, unknown>;
+    expect(success['cas:user']).toBe('mfa-3');
+    // The service learns how the person signed in, as the ID token would say it.
+    const attributes = success['cas:attributes'] as Record<string, unknown>;
+    expect(attributes['cas:authnContextClass']).toBe('urn:campus-idp:acr:mfa');
+    expect(attributes['cas:amr']).toEqual(['pwd', 'otp']);
     // The same session now reaches the service directly.
     const direct = await browser.visit(`${server.url}/cas/login?service=${encodeURIComponent(finance)}`, {}, finance);
     expect(direct.status).toBe(0);
