@@ -1,51 +1,16 @@
 // The real CLI as a subprocess (bin/campus-idp.mjs) against a real store: embedded PGlite in a temporary DATA_DIR,
 // or a fresh PostgreSQL database when DATABASE_URL is set. Results are read back through a separate connection.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/data/database.ts';
+import type { Database } from '../src/data/database.ts';
 import { createAccountService } from '../src/services/accounts.ts';
-import { openTestDatabase, serverDatabaseUrl, type TestDatabase } from './helpers/stores.ts';
+import { cliSandbox, type CliSandbox } from './helpers/cli.ts';
 
-const root = new URL('../', import.meta.url).pathname;
-let dataDir: string;
-let server: TestDatabase | undefined;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/node'), [join(root, 'bin/campus-idp.mjs'), ...args], {
-      cwd: dataDir,
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: server?.url ?? '', NODE_ENV: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
-/** PGlite allows one process: open it only while no CLI runs, and close it again. */
-async function inspect<T>(read: (database: Database) => Promise<T>): Promise<T> {
-  if (server) return read(server.database);
-  const database = await openDatabase({ databaseUrl: undefined, dataDir });
-  try {
-    return await read(database);
-  } finally {
-    await database.close();
-  }
-}
+let sandbox: CliSandbox;
+const cli = (args: string[], stdin = '', env: Record<string, string> = {}) => sandbox.run(args, stdin, env);
+const inspect = <T>(read: (database: Database) => Promise<T>) => sandbox.inspect(read);
 
 const usernames = (prefix: string) =>
   inspect(async ({ prisma }) =>
@@ -53,20 +18,16 @@ const usernames = (prefix: string) =>
   );
 
 function csv(name: string, lines: string[]): string {
-  const path = join(dataDir, name);
+  const path = join(sandbox.dataDir, name);
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'campus-idp-cli-'));
-  if (serverDatabaseUrl) server = await openTestDatabase();
+  sandbox = await cliSandbox('campus-idp-cli-');
 });
 
-afterAll(async () => {
-  await server?.cleanup();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => sandbox?.cleanup());
 
 describe('campus-idp users import', () => {
   it('creates everyone in a good file, with contacts, statuses and an imported hash that signs in', async () => {
@@ -150,7 +111,7 @@ describe('campus-idp users import', () => {
     const empty = await cli(['users', 'import', csv('empty.csv', [])]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain('the file is empty');
-    const missing = await cli(['users', 'import', join(dataDir, 'nope.csv')]);
+    const missing = await cli(['users', 'import', join(sandbox.dataDir, 'nope.csv')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: File not found: .*nope\.csv\n$/);
     expect(await usernames('E000')).toEqual([]);
@@ -171,7 +132,7 @@ describe('campus-idp users set-password and flags', () => {
   });
 
   it('rejects an unknown flag with exit code 2 and the usage, changing nothing', async () => {
-    const run = await cli(['users', 'import', join(dataDir, 'good.csv'), '--force']);
+    const run = await cli(['users', 'import', join(sandbox.dataDir, 'good.csv'), '--force']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Unknown option '--force'");
     expect(run.stderr).toContain('Usage:');

@@ -2,6 +2,7 @@
 // usage error that main turns into exit code 2. Commands return their exit code and never call process.exit.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Database } from '../data/database.ts';
+import type { Config } from '../config/env.ts';
 
 export interface CliContext {
   /** A line for the operator on stdout. */
@@ -13,6 +14,8 @@ export interface CliContext {
   stdin: NodeJS.ReadStream;
   /** Opens the same store as the server (DATA_DIR / DATABASE_URL) with migrations applied. */
   database(): Promise<Database>;
+  /** The server's settings (e.g. the password policy), read and validated on first use. */
+  config(): Config;
 }
 
 export type CliCommand = (args: string[], context: CliContext) => Promise<number>;

@@ -1,6 +1,6 @@
 // The operator CLI: dispatches `campus-idp <group> <command>`, opens the server's store on demand, turns errors
 // into one line on stderr (exit 1; bad flags exit 2 with usage) and closes the store on the way out.
-import { loadConfig } from '../config/env.ts';
+import { loadConfig, type Config } from '../config/env.ts';
 import { openDatabase, type Database } from '../data/database.ts';
 import { applyMigrations } from '../data/migrate.ts';
 import { ConfigError } from '../lib/errors.ts';
@@ -34,7 +34,8 @@ const groups: Record<string, CliCommand> = {
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' | 'prompt' | 'stdin'> = processIo()): Promise<number> {
   let opened: Promise<Database> | undefined;
-  const context: CliContext = { ...io, database: () => (opened ??= openStore()) };
+  let config: Config | undefined;
+  const context: CliContext = { ...io, database: () => (opened ??= openStore()), config: () => (config ??= loadConfig()) };
   const [group, ...rest] = argv;
   try {
     if (group === undefined || group === '--help' || group === '-h' || group === 'help') {

@@ -5,6 +5,7 @@ import { importUsersFromFile, type ImportReport } from '../services/user-import.
 import { userTypes } from '../services/user-input.ts';
 import { parseCommand, required, UsageError, type CliContext } from './context.ts';
 import { readNewPassword } from './read-password.ts';
+import { createPasswordPolicy, passwordContextOf, type PasswordPolicy, type PasswordProblem } from '../services/password-policy.ts';
 
 export const usersUsage = `Usage:
   campus-idp users import FILE.csv [--partial]
@@ -110,9 +111,34 @@ async function setPasswordCommand(args: string[], context: CliContext): Promise<
     context.err('error: the password is empty; nothing was changed');
     return 1;
   }
+  const policy = createPasswordPolicy(context.config().passwordPolicy);
+  const check = policy.check(password, passwordContextOf(found));
+  if (!check.ok) {
+    for (const problem of check.problems) context.err(`error: ${problemLine(problem, policy.rules)}`);
+    context.err('Nothing was changed. The rules are set by PASSWORD_POLICY and PASSWORD_MIN_LENGTH.');
+    return 1;
+  }
   const user = await accounts.setPassword(username, password);
   context.out(`Password set for ${user.username}; status ${user.status}.`);
   return 0;
+}
+
+/** The operator's words for each rule a password breaks (the pages say the same in zh-CN and en). */
+function problemLine(problem: PasswordProblem, rules: PasswordPolicy['rules']): string {
+  switch (problem) {
+    case 'too_short':
+      return `the password is too short: use at least ${rules.minLength} characters`;
+    case 'too_long':
+      return `the password is too long: use at most ${rules.maxLength} characters`;
+    case 'missing_classes':
+      return rules.requiredClasses >= 4
+        ? 'the password needs upper-case and lower-case letters, a digit and a symbol'
+        : `the password needs at least ${rules.requiredClasses} of: upper-case letters, lower-case letters, digits, symbols`;
+    case 'common':
+      return 'the password is too common: it is in lists of leaked passwords (perhaps with digits or symbols added)';
+    case 'contains_personal':
+      return "the password contains the person's login ID, name or e-mail name";
+  }
 }
 
 async function statusCommand(action: 'disable' | 'enable', args: string[], context: CliContext): Promise<number> {
