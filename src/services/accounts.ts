@@ -3,7 +3,7 @@
 import type { ContactPoint, PrismaClient, User } from '../generated/prisma/client.ts';
 import { hashPassword, isPasswordTooLong, verifyPassword } from './password-hashing.ts';
 import { createTtlCache } from '../lib/ttl-cache.ts';
-import { InputError, checkRole, checkUsername, parseUserInput, type RawUserInput } from './user-input.ts';
+import { InputError, checkPhone, checkRole, checkUsername, parseUserInput, type RawUserInput } from './user-input.ts';
 
 export type UserRecord = User & { contacts: ContactPoint[] };
 
@@ -17,6 +17,7 @@ export interface CreateUserOptions {
 }
 
 export interface AccountService {
+  /** loginId: the username, or a verified login phone (E.164 or an 11-digit mainland number). */
   authenticate(loginId: string, password: string): Promise<AuthResult>;
   findById(id: string): Promise<UserRecord | undefined>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
@@ -28,6 +29,12 @@ export interface AccountService {
   setStatus(username: string, status: 'active' | 'disabled'): Promise<UserRecord>;
   /** Adds the role if missing; `added` is false when the user already had it. */
   grantRole(username: string, role: string): Promise<{ user: UserRecord; added: boolean }>;
+}
+
+/** The phone second-factor codes go to: the verified security phone, else the verified login phone. */
+export function verifiedPhone(user: UserRecord): string | undefined {
+  const verified = (role: string) => user.contacts.find((contact) => contact.role === role && contact.verifiedAt)?.value;
+  return verified('security_phone') ?? verified('login_phone');
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,6 +57,17 @@ export function createAccountService(prisma: PrismaClient): AccountService {
   const byUsername = async (username: string) =>
     (await prisma.user.findUnique({ where: { username }, include: { contacts: true } })) ?? undefined;
 
+  // A verified login phone (E.164 or 11 mainland digits) signs in too; a security phone never does.
+  const byLoginPhone = async (loginId: string) => {
+    const phone = checkPhone(loginId);
+    if ('problem' in phone) return undefined;
+    const contact = await prisma.contactPoint.findFirst({
+      where: { role: 'login_phone', value: phone.value, verifiedAt: { not: null } },
+      select: { user: { include: { contacts: true } } },
+    });
+    return contact?.user;
+  };
+
   const existing = async (username: string): Promise<UserRecord> => {
     const user = await byUsername(username.trim());
     if (!user) throw new InputError([{ field: 'username', message: `no user "${username.trim()}" exists` }]);
@@ -61,7 +79,7 @@ export function createAccountService(prisma: PrismaClient): AccountService {
       const id = loginId.trim();
       // Refused before any lookup or hashing: the answer does not depend on who is asking.
       if (!id || !password || isPasswordTooLong(password)) return { ok: false, reason: 'invalid_credentials' };
-      const user = await byUsername(id);
+      const user = (await byUsername(id)) ?? (await byLoginPhone(id));
       if (!user) {
         await spendOneVerify(password);
         const card = await prisma.user.findUnique({ where: { cardNumber: id }, select: { id: true } });

@@ -1,0 +1,52 @@
+// The `contacts` prompt, after `mfa`: a person who lacks a verified contact point the institution requires
+// (REQUIRED_CONTACTS) is asked to bind it before the sign-in finishes. CONTACT_PROMPT=block: the check runs on
+// every authorization request and reads the database, so no sign-in finishes without it. skip: "Later" is
+// remembered in the key-value store for this SSO session only.
+import { interactionPolicy } from 'oidc-provider';
+import type { KeyValueStore } from '../data/kv-store.ts';
+import type { ContactRole } from '../config/env.ts';
+
+const { Prompt, Check } = interactionPolicy;
+type Policy = ReturnType<typeof interactionPolicy.base>;
+
+export interface ContactsRule {
+  /** True when the person may choose "Later" (CONTACT_PROMPT=skip). */
+  skippable: boolean;
+  missing(accountId: string): Promise<ContactRole[]>;
+  skipped(accountId: string, sessionUid: string): Promise<boolean>;
+  skip(accountId: string, sessionUid: string): Promise<void>;
+}
+
+export function createContactsRule(deps: {
+  store: KeyValueStore;
+  missing: (accountId: string) => Promise<ContactRole[]>;
+  skippable: boolean;
+  sessionSeconds: number;
+}): ContactsRule {
+  const key = (accountId: string, sessionUid: string) => `contacts:later:${accountId}:${sessionUid}`;
+  return {
+    skippable: deps.skippable,
+    missing: deps.missing,
+    skipped: async (accountId, sessionUid) => deps.skippable && (await deps.store.get(key(accountId, sessionUid))) !== undefined,
+    async skip(accountId, sessionUid) {
+      if (!deps.skippable) throw new Error('CONTACT_PROMPT=block: the contact prompt cannot be skipped');
+      await deps.store.set(key(accountId, sessionUid), '1', deps.sessionSeconds);
+    },
+  };
+}
+
+/** Adds the prompt right after `mfa` (or after `login` when there is none). */
+export function addContactsPrompt(policy: Policy, rule: ContactsRule): Policy {
+  const prompt = new Prompt(
+    { name: 'contacts', requestable: false },
+    new Check('contacts_missing', 'A required contact point is missing', async (ctx) => {
+      const { session } = ctx.oidc;
+      if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      if (await rule.skipped(session.accountId, session.uid)) return Check.NO_NEED_TO_PROMPT;
+      return (await rule.missing(session.accountId)).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  const after = policy.findIndex((existing) => existing.name === 'mfa');
+  policy.add(prompt, (after >= 0 ? after : 0) + 1);
+  return policy;
+}
