@@ -1,11 +1,15 @@
 // The CAS REST protocol (/cas/v1/tickets) for programs that cannot use a browser: username + password → a
 // ticket-granting ticket (a URL), TGT + service → a service ticket, DELETE ends the TGT. Sign-in failures count
-// against the same limits as the sign-in page and get the same answer whatever the reason.
+// against the same limits as the sign-in page and get the same answer whatever the reason. An app password
+// (src/services/app-passwords.ts) is accepted as well as the password: REST clients that already send the password
+// keep working, and a person can give a program an app password instead; its tickets die when it is revoked.
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { KeyValueStore } from '../data/kv-store.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SignInLimiter } from '../services/sign-in-limiter.ts';
+import { normaliseAppPassword, type AppPasswords } from '../services/app-passwords.ts';
+import type { AuditLog } from '../services/audit-log.ts';
 import { escapeHtml } from '../lib/html.ts';
 import type { ServiceRegistry } from './registry.ts';
 import { newTicketId, type TicketStore } from './tickets.ts';
@@ -13,6 +17,8 @@ import { newTicketId, type TicketStore } from './tickets.ts';
 interface GrantingTicket {
   userId: string;
   authTime: number;
+  /** Set when minted with an app password: the ticket is good only while that app password exists. */
+  appPasswordId?: string;
 }
 
 export function casRestRoutes(deps: {
@@ -24,6 +30,8 @@ export function casRestRoutes(deps: {
   registry: ServiceRegistry;
   tickets: TicketStore;
   sessionTtlSeconds: number;
+  appPasswords?: Pick<AppPasswords, 'verify' | 'exists'>;
+  audit?: Pick<AuditLog, 'record'>;
 }): Router {
   const router = new Router({ prefix: `${deps.prefix}/v1/tickets` });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '8kb' });
@@ -47,14 +55,20 @@ export function casRestRoutes(deps: {
       ctx.body = 'authentication failed';
     };
     if (await deps.limiter.isBlocked(username, ctx.ip)) return refused();
-    const result = await deps.accounts.authenticate(username, password);
-    if (!result.ok) {
+    // Only something shaped like an app password is looked up as one (a cheap digest), before the argon2 check.
+    const byAppPassword = deps.appPasswords && normaliseAppPassword(password) ? await deps.appPasswords.verify(username, password, ctx.ip) : undefined;
+    const result = byAppPassword ? undefined : await deps.accounts.authenticate(username, password);
+    const userId = byAppPassword?.id ?? (result?.ok ? result.user.id : undefined);
+    if (!userId) {
       await deps.limiter.recordFailure(username, ctx.ip);
       return refused();
     }
     await deps.limiter.recordSuccess(username);
+    if (byAppPassword) {
+      await deps.audit?.record({ type: 'app_password.used', userId, ip: ctx.ip, userAgent: ctx.get('user-agent'), detail: { via: 'cas_rest', appPasswordId: byAppPassword.appPasswordId } });
+    }
     const tgt = newTicketId('TGT');
-    const ticket: GrantingTicket = { userId: result.user.id, authTime: Math.floor(Date.now() / 1000) };
+    const ticket: GrantingTicket = { userId, authTime: Math.floor(Date.now() / 1000), ...(byAppPassword ? { appPasswordId: byAppPassword.appPasswordId } : {}) };
     await deps.store.set(key(tgt), JSON.stringify(ticket), deps.sessionTtlSeconds);
     const location = `${deps.issuer}${deps.prefix}/v1/tickets/${tgt}`;
     ctx.status = 201;
@@ -85,7 +99,8 @@ export function casRestRoutes(deps: {
     }
     const granting = JSON.parse(raw) as GrantingTicket;
     const user = await deps.accounts.findById(granting.userId);
-    if (user?.status !== 'active') {
+    const revoked = granting.appPasswordId !== undefined && !(await deps.appPasswords?.exists(granting.appPasswordId));
+    if (user?.status !== 'active' || revoked) {
       ctx.status = 404;
       ctx.body = 'ticket-granting ticket not found';
       return;

@@ -1,12 +1,15 @@
 // oidc-provider's storage adapter over our KeyValueStore (Redis or the embedded SQL store). Keys:
 // `oidc:<Model>:<id>`; tokens of one grant are listed in `oidc:grant:<grantId>` (written in the same atomic step)
-// so revoking a grant deletes them all; a consumed mark lives beside the token and expires with it.
+// so revoking a grant deletes them all; a consumed mark lives beside the token and expires with it. Sessions and
+// grants of one account are listed in `oidc:account:<accountId>` (same atomic step), for "sign out everywhere".
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { KeyValueStore } from '../data/kv-store.ts';
 
 const grantable = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
-const grantKey = (grantId: string) => `oidc:grant:${grantId}`;
+export const grantKey = (grantId: string) => `oidc:grant:${grantId}`;
+/** Every Session and Grant key of one account (src/services/account-sessions.ts lists and ends them). */
+export const accountIndexKey = (accountId: string) => `oidc:account:${accountId}`;
 
 export function createAdapterFactory(store: KeyValueStore): (model: string) => Adapter {
   return (model: string) => createAdapter(store, model);
@@ -49,6 +52,7 @@ function createAdapter(store: KeyValueStore, model: string): Adapter {
     async upsert(id, payload, expiresIn) {
       const value = JSON.stringify(payload);
       const sets = grantable.has(model) && payload.grantId ? [{ setKey: grantKey(payload.grantId), member: key(id) }] : [];
+      if ((model === 'Session' || model === 'Grant') && payload.accountId) sets.push({ setKey: accountIndexKey(payload.accountId), member: key(id) });
       const writes = [store.set(key(id), value, expiresIn, sets)];
       if (model === 'Session' && payload.uid) writes.push(store.set(uidKey(payload.uid), id, expiresIn));
       if (payload.userCode) writes.push(store.set(userCodeKey(payload.userCode), id, expiresIn));

@@ -12,7 +12,10 @@ export const scopeClaims = {
   campus: ['user_type', 'department'],
 } as const;
 
-export const supportedScopes = ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((s) => s !== 'openid')];
+/** Held by systems (mail servers) allowed to call POST /api/v1/app-passwords/verify; releases no claims. */
+export const appPasswordVerifyScope = 'app-passwords:verify';
+
+export const supportedScopes = ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((s) => s !== 'openid'), appPasswordVerifyScope];
 
 export function claimsFor(user: UserRecord): { sub: string } & Record<string, unknown> {
   const contact = (role: string) => user.contacts.find((point) => point.role === role);
