@@ -17,6 +17,7 @@ export function interactionHelpers(provider: Provider) {
       if (found.uid !== ctx.params.uid) throw new AppError('interaction_expired');
       return found;
     } catch (error) {
+      // A store that does not answer is an outage (503), not an expired page.
       if (error instanceof AppError) throw error;
       throw new AppError('interaction_expired');
     }

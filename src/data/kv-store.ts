@@ -1,6 +1,7 @@
 // The contract for expiring state (sessions, tokens, interactions, tickets, codes, counters). Two
 // implementations keep it: Redis (redis-store.ts) and a table in the relational store (sql-store.ts) for the
 // embedded default. Every operation is atomic on its own and costs one round trip.
+import { StoreUnavailableError } from '../lib/errors.ts';
 
 export interface KeyValueStore {
   readonly kind: 'redis' | 'sql';
@@ -46,4 +47,34 @@ export interface KeyValueStore {
   ping(): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The same store, but any failure of an operation becomes a StoreUnavailableError: callers fail closed (503,
+ * CAS INTERNAL_ERROR) instead of reading a store error as "expired" or "not found".
+ */
+export function failingClosed(store: KeyValueStore): KeyValueStore {
+  const guard =
+    <Args extends unknown[], Result>(operation: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        return await operation(...args);
+      } catch (error) {
+        throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+      }
+    };
+  return {
+    kind: store.kind,
+    get: guard(store.get.bind(store)),
+    getMany: guard(store.getMany.bind(store)),
+    set: guard(store.set.bind(store)),
+    take: guard(store.take.bind(store)),
+    attach: guard(store.attach.bind(store)),
+    delete: guard(store.delete.bind(store)),
+    setMembers: guard(store.setMembers.bind(store)),
+    deleteSetMembers: guard(store.deleteSetMembers.bind(store)),
+    increment: guard(store.increment.bind(store)),
+    ping: store.ping.bind(store),
+    close: store.close.bind(store),
+  };
 }

@@ -4,6 +4,12 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config/env.ts';
 import { sha256Hex } from '../lib/crypto.ts';
+import { StoreUnavailableError } from '../lib/errors.ts';
+
+/** Counters that cannot be read or written fail the request closed (503), never skip the limit. */
+const unavailable = (error: unknown): never => {
+  throw new StoreUnavailableError(error);
+};
 
 export interface SignInLimiter {
   /** True when either the account or the IP has used up its failures. */
@@ -32,7 +38,7 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
   const accountKey = (loginId: string) => sha256Hex(loginId.trim().toLowerCase());
 
   const used = async (limiter: RateLimiterAbstract, key: string, points: number) => {
-    const res = await limiter.get(key);
+    const res = await limiter.get(key).catch(unavailable);
     return res !== null && res.consumedPoints >= points;
   };
 
@@ -50,11 +56,11 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
         perIp.penalty(ip, 1),
       ]).catch((error: unknown) => {
         if (error instanceof RateLimiterRes) return;
-        throw error;
+        unavailable(error);
       });
     },
     async recordSuccess(loginId) {
-      await perAccount.delete(accountKey(loginId));
+      await perAccount.delete(accountKey(loginId)).catch(unavailable);
     },
   };
 }
