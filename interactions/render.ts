@@ -3,9 +3,7 @@
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
 import type { ProviderPages } from '../src/oidc/pages.ts';
-import { messages, negotiateLocale, toLocale, type Locale } from './i18n/index.ts';
-import { html } from '../src/lib/html.ts';
-import { renderPage } from './views/layout.ts';
+import { negotiateLocale, toLocale, type Locale } from './i18n/index.ts';
 import { renderLogin, type LoginView } from './views/login.ts';
 import { renderConsent, type ConsentView } from './views/consent.ts';
 import { renderMfa, renderTrustDevice, type MfaView } from './views/mfa.ts';
@@ -61,12 +59,6 @@ export function renderTrustDevicePage(ctx: Context, view: { csrfToken: string; a
 
 export function renderConsentPage(ctx: Context, view: Omit<ConsentView, keyof PageFrame> & { uiLocales?: unknown }): string {
   return renderConsent({ ...pageFrame(ctx, view.uiLocales), ...view });
-}
-
-export function renderForgotPasswordPage(ctx: Context): string {
-  const view = pageFrame(ctx);
-  const t = messages(view.locale);
-  return renderPage({ ...view, title: t.forgotPassword.title, body: html`<h1>${t.forgotPassword.title}</h1><p>${t.forgotPassword.body}</p>` });
 }
 
 export function renderErrorPage(ctx: Context, code: ErrorMessageKey): string {

@@ -10,14 +10,24 @@ import type { ErrorCode } from '../src/lib/errors.ts';
 import { AppError } from '../src/lib/errors.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
-import { renderLoginPage, renderConsentPage, renderForgotPasswordPage, forgotPasswordPath } from './render.ts';
+import { renderLoginPage, renderConsentPage } from './render.ts';
 import type { DeviceTrustService } from '../src/services/device-trust.ts';
 import { interactionHelpers, type Details } from './interaction-helpers.ts';
 import { secondFactorStep } from './mfa-routes.ts';
+import { passkeyOffer, registerPasskeyRoutes } from './passkey-routes.ts';
+import type { PasskeyService } from '../src/services/passkeys.ts';
 import type { RecoveryCodeService } from '../src/services/recovery-codes.ts';
 import type { TotpService } from '../src/services/totp.ts';
 import type { KeyValueStore } from '../src/data/kv-store.ts';
 import type { Metrics } from '../src/http/metrics.ts';
+import type { AuditLog } from '../src/services/audit-log.ts';
+import type { VerificationCodes } from '../src/services/verification-codes.ts';
+import type { ContactPoints } from '../src/services/contact-points.ts';
+import type { KnownBrowsers } from '../src/services/known-browsers.ts';
+import { contactPromptStep, type ContactPromptDependencies } from './contact-prompt-routes.ts';
+import type { PasswordPolicy } from '../src/services/password-policy.ts';
+import type { SecurityNotifications } from './account-routes.ts';
+import { weakPasswordStep } from './weak-password-step.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -28,12 +38,24 @@ export interface InteractionDependencies {
   recovery: RecoveryCodeService;
   store: KeyValueStore;
   metrics: Metrics;
+  passkeys: PasskeyService;
+  smsCodes: VerificationCodes | undefined;
+  contacts: ContactPoints;
+  knownBrowsers: KnownBrowsers;
+  /** Present when REQUIRED_CONTACTS lists roles: the contacts prompt's pages. */
+  contactPrompt?: Omit<ContactPromptDependencies, 'provider' | 'accounts'>;
+  /** The audit trail of sign-ins (src/services/audit-log.ts). */
+  audit?: Pick<AuditLog, 'record'>;
+  /** Checked at each password sign-in; a password that breaks it is handled per PASSWORD_WEAK_EXISTING. */
+  passwordPolicy: PasswordPolicy;
+  /** Tells the person their password was changed (the forced change at sign-in). */
+  securityNotifier?: SecurityNotifications;
 }
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, securityNotifier }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const { parseForm, details, clientName, finish } = interactionHelpers(provider);
-  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors }, router);
+  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors, smsCodes, passkeys, contacts, knownBrowsers, audit, notifier: securityNotifier }, router);
 
   const showLogin = async (ctx: Context, interaction: Details, state: { loginId?: string; error?: ErrorCode }) => {
     ctx.type = 'html';
@@ -45,13 +67,18 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
       loginId: state.loginId ?? (typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined),
       error: state.error,
       uiLocales: interaction.params.ui_locales,
+      passkey: passkeyOffer(interaction.uid, 'authenticate'),
     });
   };
+  registerPasskeyRoutes({ provider, accounts, passkeys, totp, recovery, metrics }, { ...secondFactor, showLogin }, router);
+  const weakPassword = weakPasswordStep({ provider, accounts, store, policy: passwordPolicy, notifier: securityNotifier, audit }, router);
+  const contactsStep = contactPrompt && contactPromptStep({ provider, accounts, ...contactPrompt }, router);
 
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name === 'login') return showLogin(ctx, interaction, {});
     if (interaction.prompt.name === 'mfa') return secondFactor.show(ctx, interaction);
+    if (interaction.prompt.name === 'contacts' && contactsStep) return contactsStep.show(ctx, interaction);
     if (interaction.prompt.name === 'consent') {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
@@ -97,22 +124,20 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
         await limiter.recordFailure(loginId, ip);
       }
       ctx.state.logger.info({ event: 'sign_in.failed', reason: result.reason }, 'sign-in failed');
+      // Only failures naming a real account go to its history; unknown login IDs stay in the log line.
+      const named = result.reason === 'card_number_not_login_id' ? undefined : await accounts.findByUsername(loginId);
+      if (named) await audit?.record({ type: 'sign_in.failed', userId: named.id, ip, userAgent: ctx.get('user-agent'), detail: { reason: result.reason } });
       metrics.signIns.inc({ result: result.reason });
       ctx.status = 401;
       return showLogin(ctx, interaction, { loginId, error: result.reason });
     }
     await limiter.recordSuccess(loginId);
     ctx.state.logger.info({ event: 'sign_in.succeeded', accountId: result.user.id }, 'signed in');
+    await audit?.record({ type: 'sign_in.succeeded', userId: result.user.id, ip, userAgent: ctx.get('user-agent'), detail: { method: 'password' } });
     metrics.signIns.inc({ result: 'success' });
-    await finish(ctx, {
-      login: {
-        accountId: result.user.id,
-        acr: acr.password,
-        amr: ['pwd'],
-        ts: Math.floor(Date.now() / 1000),
-        remember: true,
-      },
-    });
+    const login = { accountId: result.user.id, acr: acr.password, amr: ['pwd'], ts: Math.floor(Date.now() / 1000), remember: true };
+    if (await weakPassword.holdBack(ctx, interaction, result.user, password, login)) return;
+    await finish(ctx, { login });
   });
 
   router.post('/:uid/confirm', parseForm, async (ctx) => {
@@ -143,15 +168,5 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
     await finish(ctx, { error: 'access_denied', error_description: 'The user declined the request' });
   });
 
-  return router;
-}
-
-/** Until self-service reset lands, "forgot password" says honestly where to go. */
-export function forgotPasswordRoutes(): Router {
-  const router = new Router();
-  router.get(forgotPasswordPath, (ctx) => {
-    ctx.type = 'html';
-    ctx.body = renderForgotPasswordPage(ctx);
-  });
   return router;
 }

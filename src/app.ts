@@ -12,13 +12,35 @@ import type { SignInLimiter } from './services/sign-in-limiter.ts';
 import type { TotpService } from './services/totp.ts';
 import type { DeviceTrustService } from './services/device-trust.ts';
 import type { RecoveryCodeService } from './services/recovery-codes.ts';
+import type { PasskeyService } from './services/passkeys.ts';
+import type { VerificationCodes } from './services/verification-codes.ts';
+import type { ContactPoints } from './services/contact-points.ts';
+import type { KnownBrowsers } from './services/known-browsers.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { staticAssets } from './http/static-assets.ts';
+import { bundledAssets, staticAssets, vendorAssets } from './http/static-assets.ts';
 import { healthRoutes } from './http/health.ts';
-import { interactionRoutes, forgotPasswordRoutes } from '../interactions/routes.ts';
+import { interactionRoutes } from '../interactions/routes.ts';
+import { forgotPasswordRoutes } from '../interactions/forgot-password-routes.ts';
+import type { PasswordPolicy } from './services/password-policy.ts';
+import type { PasswordReset } from './services/password-reset.ts';
+import { createCaptcha } from './services/captcha.ts';
 import { rememberLanguageChoice } from '../interactions/render.ts';
+import { accountRoutes, type SecurityNotifications } from '../interactions/account-routes.ts';
+import { createAccountSecurityService } from './services/account-security.ts';
+import { createFreshProof } from './services/fresh-proof.ts';
+import type { EmailCodes } from './services/one-time-codes.ts';
+import { createContactBinding } from './services/contact-binding.ts';
+import type { ContactsRule } from './oidc/contacts-policy.ts';
+import { contactPages } from '../interactions/account-contact-routes.ts';
+import type { AppPasswords } from './services/app-passwords.ts';
+import type { AuditLog } from './services/audit-log.ts';
+import type { AccountSessions } from './services/account-sessions.ts';
+import { appPasswordPages } from '../interactions/app-password-routes.ts';
+import { sessionPages } from '../interactions/account-session-routes.ts';
+import { passwordPages } from '../interactions/account-password-routes.ts';
+import { appPasswordApiRoutes } from './http/app-password-api.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -31,10 +53,31 @@ export interface AppDependencies {
   totp: TotpService;
   deviceTrust: DeviceTrustService;
   recovery: RecoveryCodeService;
+  passkeys: PasskeyService;
+  smsCodes: VerificationCodes | undefined;
+  contacts: ContactPoints;
+  /** Codes e-mailed to a recovery address being bound. */
+  emailCodes: EmailCodes;
+  /** Present when REQUIRED_CONTACTS lists roles (the contacts prompt). */
+  contactsRule: ContactsRule | undefined;
+  knownBrowsers: KnownBrowsers;
   cookieKeys: string[];
   metrics: Metrics;
+  /** Tells people about changes to their sign-in settings (account pages). */
+  securityNotifier: SecurityNotifications;
+  passwordPolicy: PasswordPolicy;
+  /** Self-service password reset (/forgot-password). */
+  passwordReset: PasswordReset;
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];
+  appPasswords: AppPasswords;
+  /** The audit trail of security events (sign-ins, app passwords, sessions). */
+  audit: AuditLog;
+  accountSessions: AccountSessions;
+  /** The sign-in limiter's rules on counters of their own, for the app-password verification API. */
+  appPasswordLimiter: SignInLimiter;
+  /** CAS single logout when the account pages end a session. */
+  sessionEnded?: (sessionUid: string, accountId: string) => void;
 }
 
 const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
@@ -42,7 +85,27 @@ const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
 export function buildApp(deps: AppDependencies): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy, keys: deps.cookieKeys });
   const health = healthRoutes(deps.database, deps.store);
-  const interactions = interactionRoutes(deps);
+  const freshProof = createFreshProof(deps);
+  const contactBinding = createContactBinding({ contacts: deps.contacts, smsCodes: deps.smsCodes, emailCodes: deps.emailCodes });
+  const interactions = interactionRoutes({
+    ...deps,
+    contactPrompt: deps.contactsRule && {
+      binding: contactBinding, rule: deps.contactsRule, institutionDomains: deps.config.contacts.institutionEmailDomains, freshProof, notifier: deps.securityNotifier,
+    },
+  });
+  const account = accountRoutes({
+    issuer: deps.config.issuer, provider: deps.provider, store: deps.store, accounts: deps.accounts, recovery: deps.recovery, totp: deps.totp,
+    security: createAccountSecurityService(deps.database.prisma),
+    freshProof,
+    notifier: deps.securityNotifier,
+    extensions: [
+      contactPages({ contacts: deps.contacts, binding: contactBinding, notifier: deps.securityNotifier }),
+      appPasswordPages({ appPasswords: deps.appPasswords, audit: deps.audit, notifier: deps.securityNotifier }),
+      sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit, sessionEnded: deps.sessionEnded }),
+      passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
+    ],
+    mfaRequiredUserTypes: new Set(deps.config.mfaRequiredUserTypes),
+  });
 
   app.use(async (ctx, next) => {
     ctx.state.defaultLocale = deps.config.defaultLocale;
@@ -52,11 +115,15 @@ export function buildApp(deps: AppDependencies): Koa {
   app.use(requestContext(deps.logger, deps.config.trustProxy));
   app.use(deps.metrics.middleware);
   app.use(securityHeaders());
-  app.use(staticAssets(publicDir));
+  app.use(staticAssets(publicDir, '/assets/', vendorAssets, bundledAssets));
   app.use(health.routes());
   app.use(deps.metrics.routes(deps.config.metricsToken).routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
-  app.use(forgotPasswordRoutes().routes());
+  const captcha = createCaptcha({ store: deps.store, serverSecret: deps.cookieKeys[0]!, maxNumber: deps.config.passwordReset.captchaMaxNumber });
+  const forgotPassword = forgotPasswordRoutes({ reset: deps.passwordReset, captcha, policy: deps.passwordPolicy });
+  app.use(forgotPassword.routes()).use(forgotPassword.allowedMethods());
+  app.use(account.routes()).use(account.allowedMethods());
+  app.use(appPasswordApiRoutes({ provider: deps.provider, appPasswords: deps.appPasswords, limiter: deps.appPasswordLimiter, audit: deps.audit }).routes());
   for (const router of deps.extraRouters ?? []) app.use(router.routes()).use(router.allowedMethods());
   app.use(mount(deps.provider));
   return app;

@@ -10,13 +10,24 @@ import { openDatabase } from './data/database.ts';
 import { applyMigrations } from './data/migrate.ts';
 import { createRedisStore } from './data/redis-store.ts';
 import { createSqlStore } from './data/sql-store.ts';
-import type { KeyValueStore } from './data/kv-store.ts';
-import { createAccountService, type AccountService } from './services/accounts.ts';
+import { failingClosed, type KeyValueStore } from './data/kv-store.ts';
+import { createAccountService, verifiedPhone, type AccountService } from './services/accounts.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createSignInLimiter } from './services/sign-in-limiter.ts';
 import { ensureCookieKeys, ensureFactorKey } from './services/server-secrets.ts';
-import { createTotpService } from './services/totp.ts';
-import { createRecoveryCodeService } from './services/recovery-codes.ts';
+import { createTotpService, type TotpService } from './services/totp.ts';
+import { createRecoveryCodeService, type RecoveryCodeService } from './services/recovery-codes.ts';
+import { createPasskeyService } from './services/passkeys.ts';
+import { createVerificationCodes } from './services/verification-codes.ts';
+import { createContactPoints } from './services/contact-points.ts';
+import { createEmailCodes } from './services/one-time-codes.ts';
+import { createContactsRule } from './oidc/contacts-policy.ts';
+import { createKnownBrowsers } from './services/known-browsers.ts';
+import { createSecurityNotifier } from './services/security-notifier.ts';
+import { createEmailSender } from './connectors/email/index.ts';
+import type { EmailSender } from './connectors/email/email-sender.ts';
+import { createSmsSender } from './connectors/sms/index.ts';
+import type { SmsSender } from './connectors/sms/sms-sender.ts';
 import { createDeviceTrustService, type DeviceTrustService } from './services/device-trust.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { ensureSigningKeys, loadSigningJwks } from './oidc/keys.ts';
@@ -26,6 +37,14 @@ import { providerPages } from '../interactions/render.ts';
 import { createCas } from './cas/index.ts';
 import { createMetrics } from './http/metrics.ts';
 import { casBridgeClient } from './cas/sso-bridge.ts';
+import { accountClient } from './oidc/account-client.ts';
+import type { SecurityNotifications } from '../interactions/account-routes.ts';
+import { createPasswordPolicy } from './services/password-policy.ts';
+import { createPasswordReset } from './services/password-reset.ts';
+import { createAccountSessions } from './services/account-sessions.ts';
+import { createAppPasswords } from './services/app-passwords.ts';
+import { createAuditLog } from './services/audit-log.ts';
+import { createPlaceLookup } from './lib/networks.ts';
 import { buildApp } from './app.ts';
 
 export interface RunningServer {
@@ -33,7 +52,7 @@ export interface RunningServer {
   server: Server;
   logger: Logger;
   /** The services behind the server, for the CLI-free set-up steps of tests and the start-up banner. */
-  services: { prisma: PrismaClient; accounts: AccountService; store: KeyValueStore; deviceTrust: DeviceTrustService };
+  services: { prisma: PrismaClient; accounts: AccountService; store: KeyValueStore; deviceTrust: DeviceTrustService; totp: TotpService; recovery: RecoveryCodeService; sms: SmsSender; email: EmailSender };
   close(): Promise<void>;
 }
 
@@ -43,7 +62,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Redis key prefix, so tests can share one Redis without seeing each other. */
   redisKeyPrefix?: string;
+  /** Tells people about changes on the account pages (tests pass a recorder). */
+  securityNotifier?: SecurityNotifications;
 }
+
 
 export async function startServer(configured: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(configured.logLevel);
@@ -85,13 +107,15 @@ export async function startServer(configured: Config, options: StartOptions = {}
     let store: KeyValueStore;
     let redis: Redis | undefined;
     if (config.redisUrl) {
-      store = await createRedisStore({ url: config.redisUrl, keyPrefix });
+      store = failingClosed(await createRedisStore({ url: config.redisUrl, keyPrefix }));
       redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true });
+      // Failures surface on the limiter's commands (and fail the request closed); no unhandled 'error' events.
+      redis.on('error', () => {});
       await redis.connect();
       const limiterRedis = redis;
       closers.push(async () => void limiterRedis.disconnect());
     } else {
-      store = createSqlStore(database.sql);
+      store = failingClosed(createSqlStore(database.sql));
     }
     closers.push(() => store.close());
 
@@ -101,16 +125,61 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const accounts = createAccountService(database.prisma);
     const limiter = createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix });
     const adapter = createAdapterFactory(store);
-    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }];
+    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }, { metadata: accountClient(config.issuer), firstParty: true, mfaRequired: false }];
     const metrics = createMetrics();
-    const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages }, logger);
-    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics });
     const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
     const deviceTrust = createDeviceTrustService(database.prisma, config.deviceTrustDays);
     const recovery = createRecoveryCodeService(database.prisma);
-    const app = buildApp({ config, logger, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, metrics, cookieKeys, extraRouters: cas.routers });
+    const passkeys = createPasskeyService(database.prisma, store, { ...config.webauthn, origin: new URL(config.issuer).origin });
+    const knownBrowsers = createKnownBrowsers(store);
+    const unknownBrowserRule = config.mfaUnknownBrowser
+      ? {
+          isKnown: knownBrowsers.isKnown,
+          hasFactor: async (accountId: string) => {
+            const user = await accounts.findById(accountId);
+            return Boolean(user && verifiedPhone(user)) || (await totp.hasFactor(accountId)) || (await passkeys.hasPasskey(accountId));
+          },
+        }
+      : undefined;
+    const contacts = createContactPoints(database.prisma, config.contacts);
+    const contactsRule = config.contacts.required.length
+      ? createContactsRule({ store, missing: contacts.missingRequired, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds })
+      : undefined;
+    const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages, unknownBrowserRule, contactsRule }, logger);
+    const audit = createAuditLog({ prisma: database.prisma, logger, retentionDays: config.auditRetentionDays });
+    closers.push(audit.startRetention());
+    const appPasswords = createAppPasswords(database.prisma);
+    const accountSessions = createAccountSessions({ store, sessionTtlSeconds: config.ttl.sessionSeconds, placeOf: createPlaceLookup(config.campusNetworks) });
+    // Each authorization notes the browser and address of its session, for /account/sessions.
+    provider.on('authorization.success', (ctx) => {
+      const uid = ctx.oidc.session?.uid;
+      if (uid) accountSessions.noteDevice(uid, { ip: ctx.ip, userAgent: ctx.get('user-agent') }).catch((error: unknown) => logger.warn({ err: error }, 'session device not noted'));
+    });
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics, appPasswords, audit, contactsRule });
+    const sms = createSmsSender(config.sms, logger, config.production);
+    // The development outbox sends nothing anywhere: in production without a gateway, SMS codes are not offered.
+    const smsCodes = config.production && config.sms.provider === 'memory'
+      ? undefined
+      : createVerificationCodes({ store, sms, budgets: config.sms.budgets, onSend: (result) => metrics.codeSends.inc({ connector: sms.name, result }) });
+    const email = createEmailSender(config.email, logger, config.production);
+    const emailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
+    const notices = createSecurityNotifier({ prisma: database.prisma, email, sms, logger });
+    // A notice never holds up the change it reports: it is sent in the background (failures are logged by the notifier).
+    const securityNotifier: SecurityNotifications = options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) };
+    const passwordPolicy = createPasswordPolicy(config.passwordPolicy);
+    const passwordReset = createPasswordReset({
+      store, prisma: database.prisma, accounts, smsCodes, totp, recovery, policy: passwordPolicy, logger,
+      emailCodes: createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'reset_password', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) }),
+      revoke: { sessions: accountSessions, appPasswords, deviceTrust },
+      notify: async (userId, locale) => void (await securityNotifier.notify(userId, 'password_changed', { locale })),
+      limits: { ...config.passwordReset, resendSeconds: config.sms.budgets.cooldownSeconds },
+      keepSessionsAllowed: config.passwordReset.keepSessionsAllowed,
+    });
+    const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: cas.routers,
+      appPasswords, audit, accountSessions, sessionEnded: cas.sessionEnded,
+      appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });
     handler = app.callback();
-    return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust }, close: closeAll };
+    return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust, totp, recovery, sms, email }, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

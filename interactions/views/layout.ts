@@ -9,7 +9,7 @@ export interface PageFrame {
   languageLinks?: Record<Locale, string>;
 }
 
-export function renderPage(frame: PageFrame & { title: string; body: SafeHtml; scripts?: string[] }): string {
+export function renderPage(frame: PageFrame & { title: string; body: SafeHtml; scripts?: string[]; styles?: string[] }): string {
   const t = messages(frame.locale);
   const switcher = frame.languageLinks
     ? html`<nav class="languages" aria-label="${t.switchLanguage}">
@@ -25,7 +25,8 @@ export function renderPage(frame: PageFrame & { title: string; body: SafeHtml; s
 <meta name="referrer" content="no-referrer">
 <title>${frame.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/assets/style.css">
-</head>
+${(frame.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">
+`)}</head>
 <body>
 <header class="site"><span class="brand">${t.siteName}</span>${switcher}</header>
 <main class="card">

@@ -1,5 +1,6 @@
 // Builds the CAS side of the server: registry, tickets, validation, proxying, single logout, and the routes
 // under /cas (and the compatibility prefix). Also what must happen when any logout ends an SSO session.
+import type { ContactsRule } from '../oidc/contacts-policy.ts';
 import type { Context } from 'koa';
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
@@ -17,6 +18,8 @@ import { createSingleLogout } from './single-logout.ts';
 import { casCallbackRoute, casRoutes } from './routes.ts';
 import { casRestRoutes } from './rest.ts';
 import type { SignInLimiter } from '../services/sign-in-limiter.ts';
+import type { AppPasswords } from '../services/app-passwords.ts';
+import type { AuditLog } from '../services/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { SsoSession } from './sso-bridge.ts';
 
@@ -36,6 +39,11 @@ export function createCas(deps: {
   adapter: (model: string) => Adapter;
   limiter: SignInLimiter;
   metrics: Metrics;
+  /** Accepted by the REST protocol as well as the password. */
+  appPasswords?: AppPasswords;
+  audit?: AuditLog;
+  /** The contacts prompt (REQUIRED_CONTACTS): a session that has not passed it gets no ticket. */
+  contactsRule?: ContactsRule;
 }): CasParts {
   const { config, provider, store, accounts, logger } = deps;
   const registry = createServiceRegistry(deps.services);
@@ -90,12 +98,12 @@ export function createCas(deps: {
     return session.accountId ? { uid: session.uid, accountId: session.accountId, loginTs: session.loginTs ?? 0 } : undefined;
   };
 
-  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession, mfaUserTypes: new Set(config.mfaRequiredUserTypes), casValidations: deps.metrics.casValidations };
+  const routeDeps = { issuer: config.issuer, provider, store, accounts, registry, tickets, validate, proxy, singleLogout, endProviderSession, mfaUserTypes: new Set(config.mfaRequiredUserTypes), casValidations: deps.metrics.casValidations, contactsRule: deps.contactsRule };
   const prefixes = ['/cas', ...(config.cas.compatPrefix ? [config.cas.compatPrefix] : [])];
   const routers = [casCallbackRoute(routeDeps)];
   for (const prefix of prefixes) {
     routers.push(casRoutes(routeDeps, prefix));
-    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds }));
+    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds, appPasswords: deps.appPasswords, audit: deps.audit }));
   }
 
   // CAS logout already ran single logout itself; OIDC logouts reach CAS through this event.

@@ -1,5 +1,6 @@
 // CAS 1/2/3 endpoints. Thin: parse the query, ask the bridge, tickets or validator, answer in the protocol's
 // shape. Mounted under /cas and, when configured, again under a compatibility prefix such as /authserver.
+import type { ContactsRule } from '../oidc/contacts-policy.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -50,6 +51,8 @@ export interface CasDependencies {
   casValidations: Counter<'result'>;
   /** Ends the provider session behind the cookie (and the grants it holds). */
   endProviderSession(ctx: Context): Promise<SsoSession | undefined>;
+  /** The contacts prompt (REQUIRED_CONTACTS): a session still owing a required contact goes through it. */
+  contactsRule?: ContactsRule;
 }
 
 interface PendingLogin {
@@ -63,6 +66,12 @@ interface PendingLogin {
 const stateCookie = 'campus_cas_state';
 const flag = (value: unknown) => value === 'true' || value === '1' || value === '';
 const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** False while the session owes a required contact (CONTACT_PROMPT=block, or not put off in this session). */
+async function contactsSettled(rule: ContactsRule | undefined, session: SsoSession): Promise<boolean> {
+  if (!rule || (await rule.skipped(session.accountId, session.uid))) return true;
+  return (await rule.missing(session.accountId)).length === 0;
+}
 
 export function casRoutes(deps: CasDependencies, prefix: string): Router {
   const router = new Router({ prefix });
@@ -90,7 +99,7 @@ export function casRoutes(deps: CasDependencies, prefix: string): Router {
       // The same demands as OIDC: the service's own, or the person's type (MFA_REQUIRED_USER_TYPES).
       mfa ||= Boolean(user && deps.mfaUserTypes.has(user.type));
       const strongEnough = !mfa || sessionHasSecondFactor(session?.amr);
-      if (session && user?.status === 'active' && strongEnough) return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
+      if (session && user?.status === 'active' && strongEnough && (await contactsSettled(deps.contactsRule, session))) return deliver(ctx, service, serviceUrl, session, { ...options, fromNewLogin: false });
       // gateway never shows a page: no session (or not strong enough) means back without a ticket.
       if (flag(ctx.query.gateway)) {
         ctx.set('Cache-Control', 'no-store');
@@ -233,6 +242,7 @@ export function casCallbackRoute(deps: CasDependencies): Router {
     const user = await deps.accounts.findById(session.accountId);
     const needsMfa = service.mfa === 'required' || Boolean(user && deps.mfaUserTypes.has(user.type));
     if (needsMfa && !sessionHasSecondFactor(session.amr)) return fail('loginExpired');
+    if (!(await contactsSettled(deps.contactsRule, session))) return fail('loginExpired');
     await deliver(ctx, service, pending.service, session, { fromNewLogin, warn: pending.warn, post: pending.post });
   });
 
@@ -247,6 +257,8 @@ function deliveryFor(deps: CasDependencies) {
       serviceId: service.id,
       userId: session.accountId,
       authTime: session.loginTs,
+      acr: session.acr,
+      amr: session.amr,
       fromNewLogin: login.fromNewLogin,
       sessionUid: session.uid,
       proxies: [],

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lib/errors.ts';
+import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -39,16 +40,86 @@ export interface Config {
   };
   /** Bearer token that may read /metrics; undefined = no metrics endpoint. */
   metricsToken: string | undefined;
+  email: {
+    /** smtp://user:pass@host:587 or smtps://…:465; undefined = the development outbox (nothing leaves the server). */
+    smtpUrl: string | undefined;
+    /** Header From, e.g. `campus-idp <no-reply@example.edu>`. */
+    from: string;
+  };
   /** User types that always need a second factor, e.g. ["staff"]. */
   mfaRequiredUserTypes: string[];
   /** How long "trust this browser" lasts. */
   deviceTrustDays: number;
+  /** Risk rule: a person who has a second factor is asked for it on a browser that has never passed it. */
+  mfaUnknownBrowser: boolean;
   /** 32-byte key sealing TOTP seeds (MFA_ENCRYPTION_KEY, base64); undefined = a key file kept in DATA_DIR. */
   factorKey: Buffer | undefined;
   /** Host names the IdP may call although they resolve to private or loopback addresses (campus-internal apps). */
   outboundPrivateHosts: string[];
   loginRateLimit: { perAccount: RateLimitRule; perIp: RateLimitRule };
+  sms: SmsConfig;
+  passwordPolicy: PasswordPolicyConfig;
+  /** Self-service password reset (/forgot-password). */
+  passwordReset: {
+    /** RESET_KEEP_SESSIONS_ALLOWED: the person may choose to stay signed in elsewhere after a reset. */
+    keepSessionsAllowed: boolean;
+    /** Resets started per login ID and per IP, and codes tried per login ID and per IP, in `windowSeconds`. */
+    startsPerId: number;
+    startsPerIp: number;
+    attemptsPerId: number;
+    attemptsPerIp: number;
+    windowSeconds: number;
+    /** Proof-of-work size of the captcha: the browser tries on average half this many hashes. */
+    captchaMaxNumber: number;
+  };
+  contacts: ContactsConfig;
+  /** Passkeys: the RP ID (the ISSUER host or a domain it belongs to) and the name authenticators show. The one
+   * accepted origin is the ISSUER's. */
+  webauthn: { rpId: string; rpName: string };
   ttl: { sessionSeconds: number; refreshTokenSeconds: number; accessTokenSeconds: number };
+  /** Security events (auth_event) older than this are deleted, at start and daily (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
+  /** Named address ranges shown as the "place" of a session (CAMPUS_NETWORKS); no GeoIP is used. */
+  campusNetworks: NamedNetwork[];
+}
+
+/** Which SMS gateway sends codes (SMS_PROVIDER), its credentials, and the send budgets checked before it is called. */
+export type SmsConfig = {
+  budgets: { cooldownSeconds: number; perNumberPerDay: number; perAccountPerDay: number; perIpPerDay: number; globalPerDay: number };
+} & (
+  | { provider: 'memory' }
+  | { provider: 'tencent'; tencent: { secretId: string; secretKey: string; sdkAppId: string; signName: string; templateId: string; noticeTemplateId?: string; region: string; endpoint: string } }
+  | { provider: 'aliyun'; aliyun: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string } }
+);
+
+/** Rules for every new password, and what a sign-in with an existing password that breaks them leads to. */
+export interface PasswordPolicyConfig {
+  /** PASSWORD_POLICY: nist (15 characters, no class rule) or campus (10 characters, upper, lower, digit, symbol). */
+  preset: 'nist' | 'campus';
+  /** In Unicode code points after NFKC. */
+  minLength: number;
+  maxLength: number;
+  /** How many of upper case, lower case, digit and symbol a password needs (campus: all 4). */
+  requiredClasses: number;
+  /** PASSWORD_WEAK_EXISTING: allow the sign-in, make the person change the password first, or disable the account. */
+  weakExisting: 'allow' | 'change' | 'disable';
+  /** This deployment's own blocked words (PASSWORD_BLOCKLIST_FILE, one a line), e.g. the university's name. */
+  extraBlocklist: string[];
+}
+
+/** The contact points a person binds on /account/contacts, in their roles. */
+export const contactRoles = ['login_phone', 'security_phone', 'recovery_email'] as const;
+export type ContactRole = (typeof contactRoles)[number];
+
+export interface ContactsConfig {
+  /** The institution's own mail domains (INSTITUTION_EMAIL_DOMAINS), subdomains included: never a recovery email. */
+  institutionEmailDomains: string[];
+  /** Roles every person must have verified (REQUIRED_CONTACTS); asked for after sign-in. */
+  required: ContactRole[];
+  /** CONTACT_PROMPT: block = the sign-in cannot finish without them; skip = "Later" for this session. */
+  prompt: 'block' | 'skip';
+  /** Codes sent by e-mail: resend cooldown and daily budgets (EMAIL_CODE_*). */
+  emailBudgets: { cooldownSeconds: number; perNumberPerDay: number; perAccountPerDay: number; perIpPerDay: number; globalPerDay: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -135,6 +206,96 @@ export function loadConfig(env: Env = process.env): Config {
     return key;
   };
 
+  const webauthn = (issuerUrl: string): Config['webauthn'] => {
+    let host = '';
+    try {
+      host = new URL(issuerUrl).hostname.toLowerCase();
+    } catch {
+      // ISSUER's own problem is reported below.
+    }
+    const explicit = read('WEBAUTHN_RP_ID')?.toLowerCase();
+    // Browsers accept the page's host or a suffix of it on a label boundary, never an IP address or a bare TLD.
+    // (An ISSUER that is an IP address leaves passkeys unusable; that is only an error when asked for explicitly.)
+    if (explicit !== undefined && host && explicit !== host && (!host.endsWith(`.${explicit}`) || !explicit.includes('.'))) {
+      problems.push(`WEBAUTHN_RP_ID must be the ISSUER host ${host} or a domain it belongs to, such as example.edu (got "${explicit}")`);
+    } else if (explicit !== undefined && /^[\d.]+$|[:[\]]/.test(explicit)) {
+      problems.push(`WEBAUTHN_RP_ID must be a domain name, not an IP address (got "${explicit}")`);
+    }
+    return { rpId: explicit ?? host, rpName: read('WEBAUTHN_RP_NAME') ?? 'campus-idp' };
+  };
+
+  const passwordPolicy = (): PasswordPolicyConfig => {
+    const preset = oneOf('PASSWORD_POLICY', ['nist', 'campus'], 'nist');
+    const defaults = preset === 'campus' ? { minLength: 10, requiredClasses: 4 } : { minLength: 15, requiredClasses: 0 };
+    const file = read('PASSWORD_BLOCKLIST_FILE');
+    let extraBlocklist: string[] = [];
+    if (file !== undefined) {
+      try {
+        extraBlocklist = readFileSync(file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+      } catch (error) {
+        problems.push(`PASSWORD_BLOCKLIST_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    return {
+      preset,
+      minLength: integer('PASSWORD_MIN_LENGTH', defaults.minLength, 8, 64),
+      // 1024 is the hashing module's limit (src/services/password-hashing.ts maxPasswordLength).
+      maxLength: integer('PASSWORD_MAX_LENGTH', 128, 64, 1024),
+      requiredClasses: defaults.requiredClasses,
+      weakExisting: oneOf('PASSWORD_WEAK_EXISTING', ['allow', 'change', 'disable'], 'change'),
+      extraBlocklist,
+    };
+  };
+
+  const sms = (): SmsConfig => {
+    const budgets = {
+      cooldownSeconds: integer('SMS_RESEND_COOLDOWN', 60, 10, 3600),
+      perNumberPerDay: integer('SMS_BUDGET_PER_NUMBER', 10, 1, 1000),
+      perAccountPerDay: integer('SMS_BUDGET_PER_ACCOUNT', 10, 1, 1000),
+      perIpPerDay: integer('SMS_BUDGET_PER_IP', 30, 1, 1_000_000),
+      globalPerDay: integer('SMS_BUDGET_GLOBAL', 20_000, 1, 100_000_000),
+    };
+    const required = (names: string[]): string[] => {
+      const missing = names.filter((name) => read(name) === undefined);
+      if (missing.length) problems.push(`SMS_PROVIDER=${read('SMS_PROVIDER')} needs ${missing.join(', ')}`);
+      return names.map((name) => read(name) ?? '');
+    };
+    const provider = oneOf('SMS_PROVIDER', ['memory', 'tencent', 'aliyun'], 'memory');
+    if (provider === 'tencent') {
+      const [secretId, secretKey, sdkAppId, signName, templateId] = required(['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID']) as [string, string, string, string, string];
+      const endpoint = url('TENCENT_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://sms.tencentcloudapi.com';
+      return { budgets, provider, tencent: { secretId, secretKey, sdkAppId, signName, templateId, noticeTemplateId: read('TENCENT_SMS_NOTICE_TEMPLATE_ID'), region: read('TENCENT_SMS_REGION') ?? 'ap-guangzhou', endpoint } };
+    }
+    if (provider === 'aliyun') {
+      const [accessKeyId, accessKeySecret, signName, templateCode] = required(['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE']) as [string, string, string, string];
+      const endpoint = url('ALIYUN_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://dysmsapi.aliyuncs.com';
+      return { budgets, provider, aliyun: { accessKeyId, accessKeySecret, signName, templateCode, noticeTemplateCode: read('ALIYUN_SMS_NOTICE_TEMPLATE_CODE'), endpoint } };
+    }
+    return { budgets, provider };
+  };
+
+  const contacts = (): ContactsConfig => {
+    const list = (name: string) => (read(name) ?? '').split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+    const institutionEmailDomains = list('INSTITUTION_EMAIL_DOMAINS').map((domain) => domain.replace(/^[@.]/, ''));
+    const badDomains = institutionEmailDomains.filter((domain) => !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/.test(domain));
+    if (badDomains.length) problems.push(`INSTITUTION_EMAIL_DOMAINS must be a comma-separated list of mail domains such as example.edu,mail.example.edu (not valid: "${badDomains.join('", "')}")`);
+    const required = list('REQUIRED_CONTACTS');
+    const unknown = required.filter((role) => !(contactRoles as readonly string[]).includes(role));
+    if (unknown.length) problems.push(`REQUIRED_CONTACTS must list some of ${contactRoles.join(', ')} (unknown: "${unknown.join('", "')}")`);
+    return {
+      institutionEmailDomains,
+      required: contactRoles.filter((role) => required.includes(role)),
+      prompt: oneOf('CONTACT_PROMPT', ['block', 'skip'], 'skip'),
+      emailBudgets: {
+        cooldownSeconds: integer('EMAIL_CODE_COOLDOWN', 60, 10, 3600),
+        perNumberPerDay: integer('EMAIL_BUDGET_PER_ADDRESS', 10, 1, 1000),
+        perAccountPerDay: integer('EMAIL_BUDGET_PER_ACCOUNT', 10, 1, 1000),
+        perIpPerDay: integer('EMAIL_BUDGET_PER_IP', 30, 1, 1_000_000),
+        globalPerDay: integer('EMAIL_BUDGET_GLOBAL', 50_000, 1, 100_000_000),
+      },
+    };
+  };
+
   const production = read('NODE_ENV') === 'production';
   const port = integer('PORT', 3000, 0, 65535);
   const host = read('HOST') ?? '0.0.0.0';
@@ -183,7 +344,16 @@ export function loadConfig(env: Env = process.env): Config {
       proxyCa: pemFile('CAS_PROXY_CA_FILE'),
     },
     factorKey: factorKey(),
+    email: {
+      smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+      from: (() => {
+        const from = read('SMTP_FROM') ?? 'campus-idp <no-reply@localhost>';
+        if (!/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(from)) problems.push(`SMTP_FROM must be an address such as "campus-idp <no-reply@example.edu>" (got "${from}")`);
+        return from;
+      })(),
+    },
     deviceTrustDays: integer('DEVICE_TRUST_DAYS', 30, 1, 365),
+    mfaUnknownBrowser: boolean('MFA_UNKNOWN_BROWSER', false),
     metricsToken: (() => {
       const token = read('METRICS_TOKEN');
       if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
@@ -201,11 +371,30 @@ export function loadConfig(env: Env = process.env): Config {
         durationSeconds: integer('LOGIN_LIMIT_PER_IP_WINDOW', 15 * 60, 1, 86_400),
       },
     },
+    webauthn: webauthn(issuer),
+    sms: sms(),
+    passwordPolicy: passwordPolicy(),
+    passwordReset: {
+      keepSessionsAllowed: boolean('RESET_KEEP_SESSIONS_ALLOWED', false),
+      startsPerId: integer('RESET_LIMIT_PER_ID', 5, 1, 1000),
+      startsPerIp: integer('RESET_LIMIT_PER_IP', 30, 1, 1_000_000),
+      attemptsPerId: integer('RESET_CODE_ATTEMPTS_PER_ID', 10, 1, 1000),
+      attemptsPerIp: integer('RESET_CODE_ATTEMPTS_PER_IP', 100, 1, 1_000_000),
+      windowSeconds: integer('RESET_LIMIT_WINDOW', 3600, 60, 86_400),
+      captchaMaxNumber: integer('CAPTCHA_MAX_NUMBER', 100_000, 1000, 10_000_000),
+    },
+    contacts: contacts(),
     ttl: {
       sessionSeconds: integer('SESSION_TTL', 8 * 3600, 60, 90 * 86_400),
       refreshTokenSeconds: integer('REFRESH_TOKEN_TTL', 14 * 86_400, 60, 365 * 86_400),
       accessTokenSeconds: integer('ACCESS_TOKEN_TTL', 600, 30, 86_400),
     },
+    auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 3650),
+    campusNetworks: (() => {
+      const parsed = parseNamedNetworks(read('CAMPUS_NETWORKS'));
+      problems.push(...parsed.problems.map((problem) => `CAMPUS_NETWORKS: ${problem}`));
+      return parsed.networks;
+    })(),
   };
 
   if (production && !config.factorKey) {
@@ -213,6 +402,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (production && !config.databaseUrl) {
     problems.push('DATABASE_URL is required when NODE_ENV=production (the embedded PGlite database is for one process only)');
+  }
+
+  if (production && config.sms.provider === 'memory' && config.contacts.required.some((role) => role !== 'recovery_email')) {
+    problems.push(`REQUIRED_CONTACTS=${config.contacts.required.join(',')} asks for a phone, which needs SMS_PROVIDER (tencent or aliyun) when NODE_ENV=production`);
   }
 
   if (problems.length > 0) {

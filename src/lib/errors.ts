@@ -7,10 +7,27 @@ export const errorCatalogue = {
   account_disabled: { status: 403, expose: true },
   account_pending: { status: 403, expose: true },
   invalid_code: { status: 401, expose: true },
+  passkey_failed: { status: 401, expose: true },
+  sms_cooldown: { status: 429, expose: true },
+  sms_budget: { status: 429, expose: true },
+  sms_unavailable: { status: 503, expose: true },
+  invalid_phone: { status: 400, expose: true },
+  phone_taken: { status: 409, expose: true },
+  invalid_email: { status: 400, expose: true },
+  institution_email: { status: 400, expose: true },
+  login_id_taken: { status: 409, expose: true },
+  email_unavailable: { status: 503, expose: true },
+  contact_required: { status: 409, expose: true },
   csrf_failed: { status: 403, expose: true },
+  captcha_failed: { status: 400, expose: true },
+  reset_expired: { status: 400, expose: true },
+  reset_cooldown: { status: 429, expose: true },
+  login_id_required: { status: 400, expose: true },
   interaction_expired: { status: 400, expose: true },
   bad_request: { status: 400, expose: true },
   not_found: { status: 404, expose: true },
+  invalid_client: { status: 401, expose: true },
+  rate_limited: { status: 429, expose: true },
   unavailable: { status: 503, expose: true },
   internal_error: { status: 500, expose: false },
 } as const satisfies Record<string, { status: number; expose: boolean }>;
@@ -36,6 +53,19 @@ export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A store (Redis, PostgreSQL) did not answer. Requests fail closed with 503; inside oidc-provider the
+ * `statusCode` and the OAuth error `temporarily_unavailable` (its message) are what the client sees.
+ */
+export class StoreUnavailableError extends AppError {
+  readonly statusCode = 503;
+  constructor(cause: unknown) {
+    super('unavailable', 'temporarily_unavailable');
+    this.name = 'StoreUnavailableError';
+    this.cause = cause;
   }
 }
 

@@ -9,7 +9,8 @@ import type { SigningJwk } from './keys.ts';
 import type { ProviderPages } from './pages.ts';
 import { claimsFor, scopeClaims, supportedScopes } from './claims.ts';
 import { supportedAcrValues } from './acr.ts';
-import { buildInteractionPolicy } from './mfa-policy.ts';
+import { buildInteractionPolicy, type MfaPolicy } from './mfa-policy.ts';
+import { addContactsPrompt, type ContactsRule } from './contacts-policy.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -19,11 +20,22 @@ export interface ProviderDependencies {
   accounts: AccountService;
   adapter: (name: string) => Adapter;
   pages: ProviderPages;
+  /** Present when MFA_UNKNOWN_BROWSER is on. */
+  unknownBrowserRule?: MfaPolicy['unknownBrowser'];
+  /** Present when REQUIRED_CONTACTS lists roles: the contacts prompt after mfa. */
+  contactsRule?: ContactsRule;
 }
 
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
   const { config, clients, accounts, pages } = deps;
   const firstParty = new Set(clients.filter((client) => client.firstParty).map((client) => client.metadata.client_id));
+  const policy = buildInteractionPolicy({
+    clients: new Set(clients.filter((client) => client.mfaRequired).map((client) => client.metadata.client_id)),
+    userTypes: new Set(config.mfaRequiredUserTypes),
+    userTypeOf: async (accountId) => (await accounts.findById(accountId))?.type,
+    unknownBrowser: deps.unknownBrowserRule,
+  });
+  if (deps.contactsRule) addContactsPrompt(policy, deps.contactsRule);
 
   return {
     adapter: deps.adapter,
@@ -104,11 +116,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || firstParty.has(client.clientId)),
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: buildInteractionPolicy({
-        clients: new Set(clients.filter((client) => client.mfaRequired).map((client) => client.metadata.client_id)),
-        userTypes: new Set(config.mfaRequiredUserTypes),
-        userTypeOf: async (accountId) => (await accounts.findById(accountId))?.type,
-      }),
+      policy,
     },
     renderError: (ctx, out, error) => pages.error(ctx, out, error),
     ttl: {
