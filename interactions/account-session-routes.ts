@@ -19,8 +19,6 @@ export function sessionPages(deps: {
   provider: Provider;
   sessions: AccountSessions;
   audit: Pick<AuditLog, 'record' | 'recent'>;
-  /** CAS single logout for an ended session (src/cas/index.ts sessionEnded). */
-  sessionEnded?: (sessionUid: string, accountId: string) => void;
 }): AccountPageExtension {
   const { sessions } = deps;
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
@@ -55,9 +53,7 @@ export function sessionPages(deps: {
       const guarded = await kit.guardPost(ctx, pagePath);
       if (!guarded) return;
       const { session, user } = guarded.signed;
-      const others = (await sessions.list(user.id, session.uid)).filter((entry) => !entry.current);
       const count = await sessions.revokeAll(user.id, { exceptSessionUid: session.uid });
-      for (const other of others) deps.sessionEnded?.(other.uid, user.id);
       ctx.state.logger.info({ event: 'session.revoked', accountId: user.id, count, scope: 'others' }, 'other sessions ended');
       await deps.audit.record({ type: 'session.revoked', userId: user.id, ip: ctx.ip, userAgent: ctx.get('user-agent'), detail: { scope: 'others', count } });
       ctx.status = 303;
@@ -72,7 +68,6 @@ export function sessionPages(deps: {
       // This browser signs out through the provider's own logout (which also tells the apps), not from here.
       if (uid === session.uid) throw new AppError('bad_request', 'the current session ends with sign-out');
       if (!(await sessions.revoke(user.id, uid))) throw new AppError('not_found');
-      deps.sessionEnded?.(uid, user.id);
       ctx.state.logger.info({ event: 'session.revoked', accountId: user.id, scope: 'one' }, 'session ended');
       await deps.audit.record({ type: 'session.revoked', userId: user.id, ip: ctx.ip, userAgent: ctx.get('user-agent'), detail: { scope: 'one' } });
       ctx.status = 303;

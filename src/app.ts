@@ -28,7 +28,7 @@ import type { PasswordReset } from './services/password-reset.ts';
 import { createCaptcha } from './services/captcha.ts';
 import { rememberLanguageChoice } from '../interactions/render.ts';
 import { accountRoutes, type SecurityNotifications } from '../interactions/account-routes.ts';
-import { createAccountSecurityService } from './services/account-security.ts';
+import type { AccountSecurityService } from './services/account-security.ts';
 import { createFreshProof } from './services/fresh-proof.ts';
 import type { EmailCodes } from './services/one-time-codes.ts';
 import { createContactBinding } from './services/contact-binding.ts';
@@ -71,13 +71,13 @@ export interface AppDependencies {
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];
   appPasswords: AppPasswords;
+  accountSecurity: AccountSecurityService;
   /** The audit trail of security events (sign-ins, app passwords, sessions). */
   audit: AuditLog;
   accountSessions: AccountSessions;
   /** The sign-in limiter's rules on counters of their own, for the app-password verification API. */
   appPasswordLimiter: SignInLimiter;
   /** CAS single logout when the account pages end a session. */
-  sessionEnded?: (sessionUid: string, accountId: string) => void;
 }
 
 const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
@@ -95,13 +95,13 @@ export function buildApp(deps: AppDependencies): Koa {
   });
   const account = accountRoutes({
     issuer: deps.config.issuer, provider: deps.provider, store: deps.store, accounts: deps.accounts, recovery: deps.recovery, totp: deps.totp,
-    security: createAccountSecurityService(deps.database.prisma),
+    security: deps.accountSecurity,
     freshProof,
     notifier: deps.securityNotifier,
     extensions: [
       contactPages({ contacts: deps.contacts, binding: contactBinding, notifier: deps.securityNotifier }),
       appPasswordPages({ appPasswords: deps.appPasswords, audit: deps.audit, notifier: deps.securityNotifier }),
-      sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit, sessionEnded: deps.sessionEnded }),
+      sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit }),
       passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
     ],
     mfaRequiredUserTypes: new Set(deps.config.mfaRequiredUserTypes),

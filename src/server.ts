@@ -23,6 +23,8 @@ import { createContactPoints } from './services/contact-points.ts';
 import { createEmailCodes } from './services/one-time-codes.ts';
 import { createContactsRule } from './oidc/contacts-policy.ts';
 import { createKnownBrowsers } from './services/known-browsers.ts';
+import { createAccountSecurityService } from './services/account-security.ts';
+import { createBackchannelLogout } from './oidc/backchannel-logout.ts';
 import { createSecurityNotifier } from './services/security-notifier.ts';
 import { createEmailSender } from './connectors/email/index.ts';
 import type { EmailSender } from './connectors/email/email-sender.ts';
@@ -149,13 +151,23 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const audit = createAuditLog({ prisma: database.prisma, logger, retentionDays: config.auditRetentionDays });
     closers.push(audit.startRetention());
     const appPasswords = createAppPasswords(database.prisma);
-    const accountSessions = createAccountSessions({ store, sessionTtlSeconds: config.ttl.sessionSeconds, placeOf: createPlaceLookup(config.campusNetworks) });
+    const backchannelLogout = createBackchannelLogout(provider, logger);
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics, appPasswords, audit, contactsRule, backchannelLogout });
+    const accountSessions = createAccountSessions({
+      store,
+      sessionTtlSeconds: config.ttl.sessionSeconds,
+      placeOf: createPlaceLookup(config.campusNetworks),
+      // A session ended from /account/sessions or by a password reset: its CAS and OIDC apps are told.
+      onSessionEnded: (accountId, session) => {
+        cas.sessionEnded(session.uid, accountId);
+        backchannelLogout(accountId, session.authorizations);
+      },
+    });
     // Each authorization notes the browser and address of its session, for /account/sessions.
     provider.on('authorization.success', (ctx) => {
       const uid = ctx.oidc.session?.uid;
       if (uid) accountSessions.noteDevice(uid, { ip: ctx.ip, userAgent: ctx.get('user-agent') }).catch((error: unknown) => logger.warn({ err: error }, 'session device not noted'));
     });
-    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics, appPasswords, audit, contactsRule });
     const sms = createSmsSender(config.sms, logger, config.production);
     // The development outbox sends nothing anywhere: in production without a gateway, SMS codes are not offered.
     const smsCodes = config.production && config.sms.provider === 'memory'
@@ -167,8 +179,10 @@ export async function startServer(configured: Config, options: StartOptions = {}
     // A notice never holds up the change it reports: it is sent in the background (failures are logged by the notifier).
     const securityNotifier: SecurityNotifications = options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) };
     const passwordPolicy = createPasswordPolicy(config.passwordPolicy);
+    const accountSecurity = createAccountSecurityService(database.prisma);
     const passwordReset = createPasswordReset({
       store, prisma: database.prisma, accounts, smsCodes, totp, recovery, policy: passwordPolicy, logger,
+      secondFactorCount: accountSecurity.secondFactorCount,
       emailCodes: createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'reset_password', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) }),
       revoke: { sessions: accountSessions, appPasswords, deviceTrust },
       notify: async (userId, locale) => void (await securityNotifier.notify(userId, 'password_changed', { locale })),
@@ -176,7 +190,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
       keepSessionsAllowed: config.passwordReset.keepSessionsAllowed,
     });
     const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: cas.routers,
-      appPasswords, audit, accountSessions, sessionEnded: cas.sessionEnded,
+      appPasswords, audit, accountSessions, accountSecurity,
       appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust, totp, recovery, sms, email }, close: closeAll };

@@ -132,6 +132,15 @@ describe('operator changes', () => {
     await expect(accounts.setPassword('nobody', 'x')).rejects.toThrow(/no user "nobody"/);
   });
 
+  it('a new password ends trusted browsers and app passwords, whoever changes it', async () => {
+    const user = await accounts.createUser({ username: 'T2002', name: 'Mail Reader', type: 'staff' });
+    await prisma.deviceTrust.create({ data: { userId: user.id, secretHash: 'x', label: 'Laptop', expiresAt: new Date(Date.now() + 86_400_000) } });
+    await prisma.appPassword.create({ data: { userId: user.id, name: 'Thunderbird', hash: 'y' } });
+    await accounts.setPassword('T2002', 'Fresh-Password-3');
+    expect(await prisma.deviceTrust.count({ where: { userId: user.id } })).toBe(0);
+    expect(await prisma.appPassword.count({ where: { userId: user.id } })).toBe(0);
+  });
+
   it('grants a role once', async () => {
     expect((await accounts.grantRole('20230001', 'admin')).added).toBe(true);
     const again = await accounts.grantRole('20230001', 'admin');

@@ -22,6 +22,7 @@ import type { AppPasswords } from '../services/app-passwords.ts';
 import type { AuditLog } from '../services/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { SsoSession } from './sso-bridge.ts';
+import type { BackchannelLogout } from '../oidc/backchannel-logout.ts';
 
 export interface CasParts {
   routers: Router[];
@@ -44,6 +45,7 @@ export function createCas(deps: {
   audit?: AuditLog;
   /** The contacts prompt (REQUIRED_CONTACTS): a session that has not passed it gets no ticket. */
   contactsRule?: ContactsRule;
+  backchannelLogout: BackchannelLogout;
 }): CasParts {
   const { config, provider, store, accounts, logger } = deps;
   const registry = createServiceRegistry(deps.services);
@@ -63,32 +65,14 @@ export function createCas(deps: {
   };
 
   /** CAS /logout ends the provider session itself, and the grants it holds, as RP-initiated logout would. */
-  /**
-   * CAS /logout ends the provider session itself, so it also does what the provider's own logout does: a
-   * logout token to every OIDC app of the session with a backchannel_logout_uri. In the background, like SLO.
-   */
-  const sendBackchannelLogout = (accountId: string, session: { authorizations?: Record<string, unknown>; sidFor(clientId: string): string | undefined }) => {
-    for (const clientId of Object.keys(session.authorizations ?? {})) {
-      const sid = session.sidFor(clientId);
-      void (async () => {
-        // backchannelLogout is the provider's own delivery (its typings omit it).
-        const client = (await provider.Client.find(clientId)) as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid?: string): Promise<void> } | undefined;
-        if (!client?.backchannelLogoutUri) return;
-        await client.backchannelLogout(accountId, sid);
-        logger.info({ event: 'backchannel.sent', client: clientId, accountId }, 'back-channel logout delivered after CAS logout');
-      })().catch((error: unknown) => {
-        logger.warn({ event: 'backchannel.failed', client: clientId, accountId, error: (error as Error).message }, 'back-channel logout delivery failed');
-      });
-    }
-  };
-
+  // CAS /logout ends the provider session itself, so it also sends the provider's back-channel logout.
   const endProviderSession = async (ctx: Context): Promise<SsoSession | undefined> => {
     const id = ctx.cookies.get('_session', { signed: true });
     if (!id) return undefined;
     const session = await provider.Session.find(id);
     ctx.cookies.set('_session', null, { path: '/', signed: true });
     if (!session) return undefined;
-    if (session.accountId) sendBackchannelLogout(session.accountId, session);
+    if (session.accountId) deps.backchannelLogout(session.accountId, session.authorizations);
     const grants = Object.values(session.authorizations ?? {}).map((entry) => entry.grantId).filter((grantId): grantId is string => Boolean(grantId));
     for (const grantId of grants) {
       await deps.adapter('Grant').revokeByGrantId(grantId);

@@ -25,7 +25,7 @@ interface SessionPayload {
   uid?: string;
   accountId?: string;
   loginTs?: number;
-  authorizations?: Record<string, { grantId?: string }>;
+  authorizations?: Record<string, { grantId?: string; sid?: string }>;
 }
 
 interface DeviceNote {
@@ -39,7 +39,15 @@ const grantPrefix = 'oidc:Grant:';
 const deviceKey = (uid: string) => `account:session-device:${uid}`;
 const uidIndexKey = (uid: string) => `${sessionPrefix}uid:${uid}`;
 
-export function createAccountSessions(deps: { store: KeyValueStore; sessionTtlSeconds: number; placeOf?: (ip: string | undefined) => string | undefined }) {
+export interface AccountSessionsDependencies {
+  store: KeyValueStore;
+  sessionTtlSeconds: number;
+  placeOf?: (ip: string | undefined) => string | undefined;
+  /** Tells the apps of an ended session (CAS single logout, OIDC back-channel logout). */
+  onSessionEnded?: (accountId: string, session: { uid: string; authorizations?: Record<string, { sid?: string }> }) => void;
+}
+
+export function createAccountSessions(deps: AccountSessionsDependencies) {
   const { store } = deps;
 
   const parse = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
@@ -67,6 +75,7 @@ export function createAccountSessions(deps: { store: KeyValueStore; sessionTtlSe
   const endSession = async (key: string, payload: SessionPayload) => {
     await revokeGrants(grantsOf(payload));
     await store.delete([key, `${key}:consumed`, uidIndexKey(payload.uid!), deviceKey(payload.uid!)]);
+    if (payload.accountId && payload.uid) deps.onSessionEnded?.(payload.accountId, { uid: payload.uid, authorizations: payload.authorizations });
   };
 
   return {

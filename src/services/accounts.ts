@@ -23,7 +23,7 @@ export interface AccountService {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   /** Throws InputError naming each bad field, or a username / card number that is already taken. */
   createUser(input: RawUserInput, options?: CreateUserOptions): Promise<UserRecord>;
-  /** Stores a new argon2id hash (ending trusted browsers); a pending user becomes active, a disabled one stays disabled. */
+  /** Stores a new argon2id hash (ending trusted browsers and app passwords); a pending user becomes active, a disabled one stays disabled. */
   setPassword(username: string, password: string): Promise<UserRecord>;
   /** Enabling someone who has no password yet leaves them pending; the returned record says which. */
   setStatus(username: string, status: 'active' | 'disabled'): Promise<UserRecord>;
@@ -157,9 +157,10 @@ export function createAccountService(prisma: PrismaClient): AccountService {
       const user = await existing(username);
       if (!password) throw new InputError([{ field: 'password', message: 'must not be empty' }]);
       const passwordHash = await hashPassword(password);
-      // A new password ends every "trust this browser" of the person, in the same transaction.
-      const [, updated] = await prisma.$transaction([
+      // A new password ends every "trust this browser" and every app password of the person, in the same transaction.
+      const [, , updated] = await prisma.$transaction([
         prisma.deviceTrust.deleteMany({ where: { userId: user.id } }),
+        prisma.appPassword.deleteMany({ where: { userId: user.id } }),
         prisma.user.update({
           where: { id: user.id },
           data: { passwordHash, passwordChangedAt: new Date(), status: user.status === 'pending' ? 'active' : user.status },

@@ -76,6 +76,8 @@ export interface PasswordResetDependencies {
   emailCodes: EmailCodes;
   totp: Pick<TotpService, 'hasFactor' | 'verify'>;
   recovery: Pick<RecoveryCodeService, 'remaining' | 'consume'>;
+  /** Authenticator apps, passkeys and a verified phone (src/services/account-security.ts). */
+  secondFactorCount(userId: string): Promise<number>;
   policy: PasswordPolicy;
   revoke: ResetRevocations;
   notify(userId: string, locale: Locale): Promise<void>;
@@ -219,7 +221,8 @@ export function createPasswordReset(deps: PasswordResetDependencies) {
       const target = await checkChannelCode(resetId, state.chosen, 'first', code);
       if (!user || !target) return 'invalid';
       const firstProof = { channel: state.chosen, target };
-      const needsSecond = (await deps.prisma.factor.count({ where: { userId: user.id, kind: { not: 'recovery' } } })) > 0;
+      // Any second factor (app, passkey, texted phone) means one code alone must not take the account over.
+      const needsSecond = (await deps.secondFactorCount(user.id)) > 0;
       await save(resetId, { ...state, firstProof, step: needsSecond ? 'second' : 'password', lastSendAt: undefined });
       logger.info({ event: 'password_reset.code_proven', accountId: user.id, channel: state.chosen, needsSecond }, 'reset code proven');
       return 'ok';

@@ -178,7 +178,7 @@ describe('forgot password', () => {
   });
 
   it('ends refresh tokens issued before, trusted browsers and app passwords, and tells the person', async () => {
-    const { user, email } = await personWithPhone('20250303');
+    const { user, email, phone } = await personWithPhone('20250303');
     const before = await signInWith('20250303', student.password);
     expect(before?.refresh_token).toBeTruthy();
     const trusted = await server.services.deviceTrust.trust(user.id, 'Laptop');
@@ -191,7 +191,11 @@ describe('forgot password', () => {
     const sent = emails().length;
     const codePage = await browser.submit(channel, /\/channel$/, { channel: 'email' });
     expect(codePage.html).toContain('If 20250303 has a bound e-mail address');
-    const passwordPage = await browser.submit(codePage, /\/code$/, { code: await emailCodeTo(email, sent) });
+    const second = await browser.submit(codePage, /\/code$/, { code: await emailCodeTo(email, sent) });
+    // The verified phone is a second factor (texted codes): the e-mailed code alone is not enough.
+    expect(second.html).toContain('One more proof');
+    const smsSent = await browser.submit(second, /\/second\/send$/, { channel: 'sms' });
+    const passwordPage = await browser.submit(smsSent, /\/second$/, { method: 'sms', code: await smsCodeTo(phone) });
     const done = await browser.submit(passwordPage, /\/password$/, { new_password: newPassword, confirm_password: newPassword });
     expect(done.html).toContain('signed out everywhere else');
 
