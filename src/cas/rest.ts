@@ -1,8 +1,9 @@
 // The CAS REST protocol (/cas/v1/tickets) for programs that cannot use a browser: username + password → a
 // ticket-granting ticket (a URL), TGT + service → a service ticket, DELETE ends the TGT. Sign-in failures count
 // against the same limits as the sign-in page and get the same answer whatever the reason. An app password
-// (src/services/app-passwords.ts) is accepted as well as the password: REST clients that already send the password
-// keep working, and a person can give a program an app password instead; its tickets die when it is revoked.
+// (src/services/app-passwords.ts) is accepted as well as the password, but its TGT gets service tickets only for
+// services flagged `appPasswords` (legacy mail), marked amr ["app"], and dies when the app password is revoked.
+// A password alone gets no ticket for a service or a person (MFA_REQUIRED_USER_TYPES) that needs a second factor.
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { KeyValueStore } from '../data/kv-store.ts';
@@ -11,6 +12,7 @@ import type { SignInLimiter } from '../services/sign-in-limiter.ts';
 import { normaliseAppPassword, type AppPasswords } from '../services/app-passwords.ts';
 import type { AuditLog } from '../services/audit-log.ts';
 import { escapeHtml } from '../lib/html.ts';
+import { acr } from '../oidc/acr.ts';
 import type { ServiceRegistry } from './registry.ts';
 import { newTicketId, type TicketStore } from './tickets.ts';
 
@@ -30,6 +32,8 @@ export function casRestRoutes(deps: {
   registry: ServiceRegistry;
   tickets: TicketStore;
   sessionTtlSeconds: number;
+  /** MFA_REQUIRED_USER_TYPES: a password alone never gets these people a service ticket. */
+  mfaUserTypes: ReadonlySet<string>;
   appPasswords?: Pick<AppPasswords, 'verify' | 'exists'>;
   audit?: Pick<AuditLog, 'record'>;
 }): Router {
@@ -50,10 +54,7 @@ export function casRestRoutes(deps: {
       ctx.body = 'username and password are required';
       return;
     }
-    const refused = () => {
-      ctx.status = 401;
-      ctx.body = 'authentication failed';
-    };
+    const refused = () => refuseCredentials(ctx);
     if (await deps.limiter.isBlocked(username, ctx.ip)) return refused();
     // Only something shaped like an app password is looked up as one (a cheap digest), before the argon2 check.
     const byAppPassword = deps.appPasswords && normaliseAppPassword(password) ? await deps.appPasswords.verify(username, password, ctx.ip) : undefined;
@@ -105,9 +106,18 @@ export function casRestRoutes(deps: {
       ctx.body = 'ticket-granting ticket not found';
       return;
     }
+    const byAppPassword = granting.appPasswordId !== undefined;
+    // Answered as a wrong password: the app password is simply not a credential for this service.
+    if (byAppPassword && !service.appPasswords) return refuseCredentials(ctx);
+    if (!byAppPassword && deps.mfaUserTypes.has(user.type)) {
+      ctx.status = 403;
+      ctx.body = 'this account requires a second factor, which the REST protocol cannot provide';
+      return;
+    }
     ctx.type = 'text/plain';
     ctx.body = await deps.tickets.issueServiceTicket({
       service: serviceUrl, serviceId: service.id, userId: granting.userId, authTime: granting.authTime, fromNewLogin: false, proxies: [],
+      acr: acr.password, amr: byAppPassword ? [appPasswordAmr] : ['pwd'],
     });
   });
 
@@ -118,4 +128,12 @@ export function casRestRoutes(deps: {
   });
 
   return router;
+}
+
+/** The `amr` of tickets minted with an app password (not an RFC 8176 value: none fits an app password). */
+export const appPasswordAmr = 'app';
+
+function refuseCredentials(ctx: { status: number; body: unknown }): void {
+  ctx.status = 401;
+  ctx.body = 'authentication failed';
 }

@@ -24,6 +24,8 @@ export interface CasService {
   singleLogout: boolean;
   /** Proxy callback URLs this service may register (pgtUrl), anchored patterns; empty = no proxying. */
   proxyCallbackPatterns: RegExp[];
+  /** CAS REST tickets minted with an app password may be used here (legacy mail protocols only; default false). */
+  appPasswords: boolean;
 }
 
 const ncName = /^[A-Za-z_][A-Za-z0-9._-]*$/;
@@ -67,9 +69,10 @@ export function parseCasServices(entries: Record<string, unknown>[], source: str
 
     const mfa = entry.mfa ?? 'optional';
     if (mfa !== 'required' && mfa !== 'optional') problems.push(`${where('mfa')}: must be "required" or "optional"`);
-    for (const flag of ['attributesOnV2', 'singleLogout'] as const) {
+    for (const flag of ['attributesOnV2', 'singleLogout', 'appPasswords'] as const) {
       if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean') problems.push(`${where(flag)}: must be true or false`);
     }
+    if (entry.appPasswords === true && mfa === 'required') problems.push(`${where('appPasswords')}: an app password is one factor, so it cannot be allowed on a service with "mfa": "required"`);
     const proxyCallbackPatterns = regexList(entry.proxyCallbackPattern ?? [], where('proxyCallbackPattern'), problems);
 
     return {
@@ -83,6 +86,7 @@ export function parseCasServices(entries: Record<string, unknown>[], source: str
       mfa: mfa === 'required' ? 'required' : 'optional',
       singleLogout: entry.singleLogout !== false,
       proxyCallbackPatterns,
+      appPasswords: entry.appPasswords === true,
     };
   });
   if (problems.length) throw new ConfigError(`${source} has problems:\n  - ${problems.join('\n  - ')}`);

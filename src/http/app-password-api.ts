@@ -16,6 +16,7 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../lib/errors.ts';
@@ -47,9 +48,12 @@ export function appPasswordApiRoutes(deps: { provider: Provider; appPasswords: A
     const secret = colon > 0 ? unescape(decoded.slice(colon + 1)) : '';
     const client = clientId ? await deps.provider.Client.find(clientId) : undefined;
     const allowed = Boolean(client?.scope?.split(' ').includes(appPasswordVerifyScope));
+    // Only a client that authenticates with its own secret may use Basic here (not a public or key-based one).
+    const secretClient = typeof client?.clientSecret === 'string' && client.clientSecret.length > 0
+      && ['client_secret_basic', 'client_secret_post'].includes(client.clientAuthMethod ?? '');
     // Compared even for an unknown client, so the answer takes as long either way.
-    const secretOk = constantTimeEqual(client?.clientSecret ?? 'no client secret', secret);
-    if (!client || !allowed || !secretOk || !secret) {
+    const secretOk = constantTimeEqual(secretClient ? (client?.clientSecret as string) : randomBytes(32).toString('hex'), secret);
+    if (!client || !allowed || !secretClient || !secretOk || !secret) {
       ctx.set('WWW-Authenticate', 'Basic realm="app-passwords", charset="UTF-8"');
       throw new AppError('invalid_client');
     }

@@ -1,5 +1,5 @@
 // pino with redaction: passwords, codes, tokens, tickets and cookies never reach a log line.
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
@@ -25,11 +25,13 @@ const redactedPaths = [
   '*.id_token',
 ];
 
-export function createLogger(level: LevelWithSilent): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass a stream to read the lines. */
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'campus-idp' },
     redact: { paths: redactedPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

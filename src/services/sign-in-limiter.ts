@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config/env.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 import { StoreUnavailableError } from '../lib/errors.ts';
+import { checkPhone } from './user-input.ts';
 
 /** Counters that cannot be read or written fail the request closed (503), never skip the limit. */
 const unavailable = (error: unknown): never => {
@@ -35,7 +36,7 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
   const perAccount = make('login-account', options.perAccount);
   const perIp = make('login-ip', options.perIp);
   // Hash the login ID: counters must not become a list of who tried to sign in.
-  const accountKey = (loginId: string) => sha256Hex(loginId.trim().toLowerCase());
+  const accountKey = (loginId: string) => sha256Hex(canonicalLoginId(loginId));
 
   const used = async (limiter: RateLimiterAbstract, key: string, points: number) => {
     const res = await limiter.get(key).catch(unavailable);
@@ -63,4 +64,13 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
       await perAccount.delete(accountKey(loginId)).catch(unavailable);
     },
   };
+}
+
+/**
+ * One counter per account whatever the spelling: a login phone is signed in with as 138-1234-5678,
+ * +8613812345678 or 008613812345678 alike (accounts.authenticate), so a phone counts in its E.164 form.
+ */
+export function canonicalLoginId(loginId: string): string {
+  const phone = checkPhone(loginId);
+  return 'value' in phone ? phone.value : loginId.trim().toLowerCase();
 }

@@ -5,6 +5,9 @@ import { signTc3, createTencentSms } from '../../src/connectors/sms/tencent.ts';
 import { signAliyunV1, createAliyunSms } from '../../src/connectors/sms/aliyun.ts';
 import { createMemorySms } from '../../src/connectors/sms/memory.ts';
 import { maskPhone } from '../../src/connectors/sms/sms-sender.ts';
+import { createSmsSender } from '../../src/connectors/sms/index.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { loadConfig } from '../../src/config/env.ts';
 import { aliyunSimulator, tencentSimulator, type SmsSimulator } from '../simulators/sms-simulators.ts';
 
 const message = (phone: string, code = '482913') => ({ phone, template: 'verification_code' as const, params: { code, minutes: 5 } });
@@ -99,5 +102,30 @@ describe('development outbox', () => {
     expect(JSON.stringify(lines)).not.toContain('555123');
     expect(JSON.stringify(lines)).toContain(maskPhone('+8613812348347'));
     expect(maskPhone('+8613812348347')).toBe('138****8347');
+  });
+});
+
+describe('development outbox codes in the log (SMS_OUTBOX_LOG_CODES)', () => {
+  const memoryConfig = (outboxLogCodes: boolean) => ({ ...loadConfig({}).sms, provider: 'memory' as const, outboxLogCodes });
+  const logged = async (outboxLogCodes: boolean) => {
+    const lines: string[] = [];
+    const sender = createSmsSender(memoryConfig(outboxLogCodes), createLogger('info', { write: (line: string) => void lines.push(line) }));
+    await sender.send(message('+8613812348347', '731905'));
+    return lines.join('');
+  };
+
+  it('keeps the code out of the log unless the developer opted in, in development too', async () => {
+    const line = await logged(false);
+    expect(line).toContain('sms.outbox');
+    expect(line).not.toContain('731905');
+    // Not even handed to the logger, so no redaction rule has to catch it.
+    const handed: unknown[] = [];
+    await createSmsSender(memoryConfig(false), { info: (entry: unknown) => handed.push(entry) } as never).send(message('+8613812348347', '731905'));
+    expect(JSON.stringify(handed)).toContain('138****8347');
+    expect(JSON.stringify(handed)).not.toContain('731905');
+  });
+
+  it('shows the code when SMS_OUTBOX_LOG_CODES is on, so a developer can sign in', async () => {
+    expect(await logged(true)).toContain('731905');
   });
 });

@@ -24,8 +24,12 @@ beforeAll(async () => {
   server = await startTestServer(
     { LOGIN_LIMIT_PER_ACCOUNT: '3', MAIL_SERVER_SECRET: mailServerSecret },
     {
-      oidc: [{ client_id: 'mail-server', client_secret_env: 'MAIL_SERVER_SECRET', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'app-passwords:verify' }],
-      cas: [{ id: 'webmail', service: mail }],
+      oidc: [
+        { client_id: 'mail-server', client_secret_env: 'MAIL_SERVER_SECRET', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'app-passwords:verify' },
+        // Holds the scope but has no secret of its own: must never pass the API's Basic check.
+        { client_id: 'public-mail', token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1:9/public-mail'], scope: 'openid app-passwords:verify' },
+      ],
+      cas: [{ id: 'webmail', service: mail, appPasswords: true }],
     },
     { securityNotifier: { notify: async (id, event) => void notices.push(`${id === userId ? 'me' : id}:${event}`) } },
   );
@@ -175,6 +179,14 @@ describe('the verification API', () => {
     expect((await verify(student.username, 'abcd efgh ijkl mnop', basic('mail-server', 'wrong-secret'))).status).toBe(401);
     // A real client with the right secret, but not one allowed to check app passwords.
     expect((await verify(student.username, 'abcd efgh ijkl mnop', basic('service', serviceSecret))).status).toBe(401);
+  });
+
+  it('refuses a client that holds the scope but has no secret, whatever it sends (security review)', async () => {
+    for (const secret of ['no client secret', 'undefined', 'x']) {
+      const refused = await verify(student.username, 'abcd efgh ijkl mnop', basic('public-mail', secret));
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toBe('invalid_client');
+    }
   });
 
   it('is rate limited per login ID, alike for unknown ones, without locking the person out elsewhere', async () => {

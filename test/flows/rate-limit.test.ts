@@ -1,5 +1,5 @@
 // Failed sign-ins are limited per account; the limited answer looks exactly like a wrong password.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../helpers/browser.ts';
 import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -38,4 +38,34 @@ it('does not limit other accounts because one is limited', async () => {
   const started = await webApp.authorize(browser);
   const done = await submitLogin(browser, started.page, '20230002', student.password, redirectUri);
   expect(done.url.startsWith(redirectUri)).toBe(true);
+});
+
+// Security review: the login phone signs in under many spellings; each must not get its own counter.
+describe('a login phone typed in different spellings', () => {
+  const seedWithPhone = async (username: string, phone: string) => {
+    const user = await seedStudent(server.services.prisma, { username, cardNumber: `C-${username}`, email: `${username}@example.edu` });
+    await server.services.prisma.contactPoint.create({ data: { userId: user.id, role: 'login_phone', value: phone, verifiedAt: new Date() } });
+  };
+
+  it('counts every spelling against one limit on the sign-in page', async () => {
+    await seedWithPhone('20230010', '+8613812345678');
+    const browser = new Browser();
+    for (const [attempt, spelling] of ['13812345678', '138-1234-5678', '+8613812345678'].entries()) {
+      const started = await webApp.authorize(browser);
+      expect((await submitLogin(browser, started.page, spelling, `wrong-${attempt}-password`, redirectUri)).status).toBe(401);
+    }
+    const started = await webApp.authorize(browser);
+    const blocked = await submitLogin(browser, started.page, '008613812345678', student.password, redirectUri);
+    expect(blocked.status).toBe(401);
+    expect(blocked.url.startsWith(redirectUri)).toBe(false);
+  });
+
+  it('counts every spelling against one limit on CAS REST', async () => {
+    await seedWithPhone('20230011', '+8613912345678');
+    const tgt = (loginId: string, password: string) =>
+      fetch(`${server.url}/cas/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: loginId, password }), redirect: 'manual' });
+    expect((await tgt('139 1234 5678', student.password)).status).toBe(201);
+    for (const spelling of ['13912345678', '139-1234-5678', '+8613912345678']) expect((await tgt(spelling, 'wrong-password-here')).status).toBe(401);
+    expect((await tgt('008613912345678', student.password)).status).toBe(401);
+  });
 });

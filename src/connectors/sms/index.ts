@@ -6,8 +6,8 @@ import { createMemorySms } from './memory.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { createTencentSms } from './tencent.ts';
 
-export function createSmsSender(config: SmsConfig, logger: Logger, production: boolean): SmsSender {
+export function createSmsSender(config: SmsConfig, logger: Logger): SmsSender {
   if (config.provider === 'tencent') return createTencentSms(config.tencent);
   if (config.provider === 'aliyun') return createAliyunSms(config.aliyun);
-  return createMemorySms(logger, { showCodes: !production });
+  return createMemorySms(logger, { showCodes: config.outboxLogCodes });
 }
