@@ -20,7 +20,7 @@ import { AppError, errorCatalogue } from '../src/lib/errors.ts';
 import { maskPhone } from '../src/connectors/sms/sms-sender.ts';
 import { issueCsrfToken, verifyCsrf } from '../src/http/csrf.ts';
 import { acr } from '../src/oidc/acr.ts';
-import { interactionHelpers, type Details } from './interaction-helpers.ts';
+import { interactionHelpers, type Details, type InteractionResult } from './interaction-helpers.ts';
 import { localeOf, renderMfaPage, renderTrustDevicePage } from './render.ts';
 import type { SecurityNotifications } from './account-routes.ts';
 import { passkeyOffer } from './passkey-routes.ts';
@@ -54,7 +54,11 @@ export interface SecondFactorDependencies {
   knownBrowsers: KnownBrowsers;
   audit?: Pick<AuditLog, 'record'>;
   notifier?: SecurityNotifications;
+  /** A weak password waiting for this moment (after the second factor) is changed before the sign-in finishes. */
+  weakPasswordHold?: (ctx: Context, interaction: Details, login: LoginResult) => Promise<boolean>;
 }
+
+type LoginResult = NonNullable<InteractionResult['login']>;
 
 /** Registers the POST routes on `router` and returns the GET handler for the mfa prompt. */
 export function secondFactorStep(deps: SecondFactorDependencies, router: Router) {
@@ -129,7 +133,10 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     const { interaction, accountId, form } = opened;
     const typed = typedPhone(form);
     const user = await accounts.findById(accountId);
-    if (!user || (await totp.hasFactor(accountId)) || verifiedPhone(user)) throw new AppError('interaction_expired');
+    // Only inside forced enrolment (decided by showMfa for someone with no factor at all).
+    if (!user || !(await enrolling(interaction.uid)) || (await totp.hasFactor(accountId)) || verifiedPhone(user) || (await deps.passkeys.hasPasskey(accountId))) {
+      throw new AppError('interaction_expired');
+    }
     const checked = checkPhone(typed);
     if ('problem' in checked) {
       ctx.status = 400;
@@ -173,7 +180,9 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     if (accountId && (await deviceTrust.isTrusted(accountId, ctx.cookies.get(deviceCookie, { signed: true })))) {
       ctx.state.logger.info({ event: 'mfa.trusted_device', accountId }, 'second factor skipped on a trusted browser');
       await rememberBrowser(ctx, accountId);
-      return finish(ctx, { login: { accountId, acr: acr.multiFactor, amr: ['pwd', 'mfa'], ts: now(), remember: true } });
+      const login = { accountId, acr: acr.multiFactor, amr: ['pwd', 'mfa'], ts: now(), remember: true };
+      if (await deps.weakPasswordHold?.(ctx, interaction, login)) return;
+      return finish(ctx, { login });
     }
     return showMfa(ctx, interaction);
   };
@@ -215,11 +224,12 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     const { interaction, accountId, form } = opened;
     const code = typeof form.code === 'string' ? form.code.slice(0, 32) : '';
     const failureKeys = [`mfa:fail:${accountId}`, `mfa:fail:signin:${interaction.uid}`];
-    const [accountFailures, signInFailures] = (await store.getMany(failureKeys)).map((count) => Number(count ?? 0));
+    // Every attempt is counted before it is checked, so parallel guesses cannot all slip under the limits.
+    const [accountTries, signInTries] = await Promise.all(failureKeys.map((key) => store.increment(key, 900)));
     let ok = false;
     let recoveryCodes: string[] | undefined;
     let factor: { name: string; amr: string } = { name: 'totp', amr: 'otp' };
-    if (accountFailures! < secondFactorAttempts && signInFailures! < attemptsPerSignIn) {
+    if (accountTries! <= secondFactorAttempts && signInTries! <= attemptsPerSignIn) {
       const pending = await store.get(enrollmentKey(interaction.uid));
       if (pending && !(await totp.hasFactor(accountId))) {
         const { secret } = JSON.parse(pending) as { secret: string };
@@ -251,7 +261,6 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
       }
     }
     if (!ok) {
-      await Promise.all(failureKeys.map((key) => store.increment(key, 900)));
       ctx.state.logger.info({ event: 'mfa.failed', accountId }, 'second factor failed');
       await deps.audit?.record({ type: 'mfa.failed', userId: accountId, ip: ctx.ip, userAgent: ctx.get('user-agent') });
       deps.secondFactors.inc({ result: 'failure' });
@@ -277,7 +286,9 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
     }
     await rememberBrowser(ctx, accountId);
     const phishingResistant = pass.amr.includes('hwk');
-    await finish(ctx, { login: { accountId, acr: phishingResistant ? acr.phishingResistant : acr.multiFactor, amr: pass.amr, ts: now(), remember: true } });
+    const login = { accountId, acr: phishingResistant ? acr.phishingResistant : acr.multiFactor, amr: pass.amr, ts: now(), remember: true };
+    if (await deps.weakPasswordHold?.(ctx, interaction, login)) return;
+    await finish(ctx, { login });
   });
 
   /** showMfa decided this sign-in must bind a second factor and none is bound yet: a passkey may be bound instead. */

@@ -1,6 +1,7 @@
 // Sign-in with a password that is right but breaks today's policy (PASSWORD_WEAK_EXISTING): "change" holds the
 // login result back until the person chooses a new password within the same interaction, then finishes the login
-// exactly as it would have (so the mfa prompt still follows); "disable" disables the account and says why.
+// exactly as it would have; for someone with a second factor the change waits until after that factor (the mfa
+// prompt is then demanded), so a leaked weak password alone cannot change it. "disable" disables the account.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -14,6 +15,7 @@ import type { SecurityNotifications } from './account-routes.ts';
 import { interactionHelpers, type Details, type InteractionResult } from './interaction-helpers.ts';
 import { localeOf, pageFrame } from './render.ts';
 import type { NewPasswordError } from './views/password-fields.ts';
+import type { WeakPasswords } from '../src/services/weak-passwords.ts';
 import { renderWeakPasswordChange, renderWeakPasswordDisabled } from './views/password-change.ts';
 
 export interface WeakPasswordDependencies {
@@ -23,6 +25,8 @@ export interface WeakPasswordDependencies {
   policy: PasswordPolicy;
   notifier?: SecurityNotifications;
   audit?: Pick<AuditLog, 'record'>;
+  weakPasswords: WeakPasswords;
+  hasSecondFactor(accountId: string): Promise<boolean>;
 }
 
 type LoginResult = NonNullable<InteractionResult['login']>;
@@ -59,7 +63,7 @@ export function weakPasswordStep(deps: WeakPasswordDependencies, router: Router)
 
   router.post('/:uid/password', parseForm, async (ctx) => {
     const interaction = await details(ctx);
-    const saved = interaction.prompt.name === 'login' ? await store.get(heldKey(interaction.uid)) : undefined;
+    const saved = ['login', 'mfa'].includes(interaction.prompt.name) ? await store.get(heldKey(interaction.uid)) : undefined;
     if (!saved) throw new AppError('interaction_expired');
     const held = JSON.parse(saved) as HeldLogin;
     const form = (ctx.request.body ?? {}) as Record<string, unknown>;
@@ -108,9 +112,25 @@ export function weakPasswordStep(deps: WeakPasswordDependencies, router: Router)
         ctx.body = renderWeakPasswordDisabled({ ...pageFrame(ctx, interaction.params.ui_locales), languageLinks: undefined, rules: policy.rules, problems: check.problems });
         return true;
       }
+      if (await deps.hasSecondFactor(user.id)) {
+        await deps.weakPasswords.mark(user, check.problems);
+        ctx.state.logger.info({ event: 'sign_in.weak_password', ...logged }, 'password change required after the second factor');
+        return false;
+      }
       const held: HeldLogin = { login, problems: check.problems };
       await store.set(heldKey(interaction.uid), JSON.stringify(held), holdSeconds);
       ctx.state.logger.info({ event: 'sign_in.weak_password', ...logged }, 'password change required before the sign-in finishes');
+      showChange(ctx, interaction, user, held);
+      return true;
+    },
+
+    /** After the second factor: when a weak password waits to be changed, shows the change page and holds `login`. */
+    async holdAfterSecondFactor(ctx: Context, interaction: Details, login: LoginResult): Promise<boolean> {
+      const problems = await deps.weakPasswords.pending(login.accountId);
+      const user = problems && (await accounts.findById(login.accountId));
+      if (!problems || !user) return false;
+      const held: HeldLogin = { login, problems };
+      await store.set(heldKey(interaction.uid), JSON.stringify(held), holdSeconds);
       showChange(ctx, interaction, user, held);
       return true;
     },

@@ -42,7 +42,8 @@ async function keyStates() {
   }
 }
 
-describe('campus-idp keys', () => {
+// Each step starts the CLI (Node, tsx, the database) afresh: minutes on a loaded machine, not seconds.
+describe('campus-idp keys', { timeout: 120_000 }, () => {
   it('rotates: next becomes current, current is retired but kept, a new next appears', async () => {
     expect(cli(['keys', 'list']).code).toBe(0);
     const before = await keyStates();

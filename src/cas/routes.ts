@@ -69,8 +69,7 @@ const single = (value: unknown): string | undefined => (typeof value === 'string
 
 /** False while the session owes a required contact (CONTACT_PROMPT=block, or not put off in this session). */
 async function contactsSettled(rule: ContactsRule | undefined, session: SsoSession): Promise<boolean> {
-  if (!rule || (await rule.skipped(session.accountId, session.uid))) return true;
-  return (await rule.missing(session.accountId)).length === 0;
+  return !rule || !(await rule.due(session));
 }
 
 export function casRoutes(deps: CasDependencies, prefix: string): Router {

@@ -5,6 +5,7 @@
 import { interactionPolicy } from 'oidc-provider';
 import type { KeyValueStore } from '../data/kv-store.ts';
 import type { ContactRole } from '../config/env.ts';
+import { sessionHasSecondFactor } from './mfa-policy.ts';
 
 const { Prompt, Check } = interactionPolicy;
 type Policy = ReturnType<typeof interactionPolicy.base>;
@@ -15,22 +16,34 @@ export interface ContactsRule {
   missing(accountId: string): Promise<ContactRole[]>;
   skipped(accountId: string, sessionUid: string): Promise<boolean>;
   skip(accountId: string, sessionUid: string): Promise<void>;
+  /** Whether this SSO session must meet the prompt now (OIDC's check and CAS's /login both ask this). */
+  due(session: { accountId: string; uid: string; amr?: string[] }): Promise<boolean>;
 }
 
 export function createContactsRule(deps: {
   store: KeyValueStore;
   missing: (accountId: string) => Promise<ContactRole[]>;
+  hasSecondFactor: (accountId: string) => Promise<boolean>;
   skippable: boolean;
   sessionSeconds: number;
 }): ContactsRule {
   const key = (accountId: string, sessionUid: string) => `contacts:later:${accountId}:${sessionUid}`;
+  const skipped = async (accountId: string, sessionUid: string) => deps.skippable && (await deps.store.get(key(accountId, sessionUid))) !== undefined;
   return {
     skippable: deps.skippable,
     missing: deps.missing,
-    skipped: async (accountId, sessionUid) => deps.skippable && (await deps.store.get(key(accountId, sessionUid))) !== undefined,
+    skipped,
     async skip(accountId, sessionUid) {
       if (!deps.skippable) throw new Error('CONTACT_PROMPT=block: the contact prompt cannot be skipped');
       await deps.store.set(key(accountId, sessionUid), '1', deps.sessionSeconds);
+    },
+    async due(session) {
+      if (await skipped(session.accountId, session.uid)) return false;
+      // A phone bound here becomes a second factor: only a session that showed the person's existing factor may
+      // bind one (else a password alone could add a phone and then pass the mfa prompt with it). Such a
+      // session is asked the next time it signs in with the factor.
+      if (!sessionHasSecondFactor(session.amr) && (await deps.hasSecondFactor(session.accountId))) return false;
+      return (await deps.missing(session.accountId)).length > 0;
     },
   };
 }
@@ -42,8 +55,7 @@ export function addContactsPrompt(policy: Policy, rule: ContactsRule): Policy {
     new Check('contacts_missing', 'A required contact point is missing', async (ctx) => {
       const { session } = ctx.oidc;
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
-      if (await rule.skipped(session.accountId, session.uid)) return Check.NO_NEED_TO_PROMPT;
-      return (await rule.missing(session.accountId)).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      return (await rule.due({ accountId: session.accountId, uid: session.uid, amr: session.amr })) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   const after = policy.findIndex((existing) => existing.name === 'mfa');

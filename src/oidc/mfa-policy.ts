@@ -31,6 +31,8 @@ export interface MfaPolicy {
   userTypes: ReadonlySet<string>;
   /** Looks up a person's type; only called when userTypes is not empty. */
   userTypeOf(accountId: string): Promise<string | undefined>;
+  /** A weak password waits to be changed after the second factor (src/services/weak-passwords.ts). */
+  weakPasswordPending?(accountId: string): Promise<boolean>;
   /** The unknown-browser risk rule (MFA_UNKNOWN_BROWSER): a person with a factor is asked for it on a browser that has not passed one. */
   unknownBrowser?: {
     hasFactor(accountId: string): Promise<boolean>;
@@ -47,6 +49,7 @@ export function buildInteractionPolicy(mfa: MfaPolicy) {
       if (!session?.accountId || sessionHasSecondFactor(session.amr)) return Check.NO_NEED_TO_PROMPT;
       if (requestDemandsMfa(ctx, mfa.clients)) return Check.REQUEST_PROMPT;
       if (mfa.userTypes.size > 0 && mfa.userTypes.has((await mfa.userTypeOf(session.accountId)) ?? '')) return Check.REQUEST_PROMPT;
+      if (await mfa.weakPasswordPending?.(session.accountId)) return Check.REQUEST_PROMPT;
       const rule = mfa.unknownBrowser;
       if (rule && !(await rule.isKnown(session.accountId, ctx.cookies.get(browserCookie, { signed: true }))) && (await rule.hasFactor(session.accountId))) {
         return Check.REQUEST_PROMPT;

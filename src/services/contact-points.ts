@@ -66,6 +66,8 @@ export function createContactPoints(prisma: PrismaClient, rules: ContactRules = 
         create: { userId, role, value, verifiedAt: new Date() },
         update: { value, verifiedAt: new Date() },
       });
+      // A phone is a second factor (texted codes): trust given on the strength of the old factors ends.
+      if (phoneRoles.includes(role) && old?.value !== value) await tx.deviceTrust.deleteMany({ where: { userId } });
       return { ok: true, previous: old?.verifiedAt && old.value !== value ? old.value : undefined } as const;
     });
 
@@ -104,6 +106,7 @@ export function createContactPoints(prisma: PrismaClient, rules: ContactRules = 
       const removed = await prisma.$transaction(async (tx) => {
         const old = await tx.contactPoint.findUnique({ where: { userId_role: { userId, role } }, select: { value: true, verifiedAt: true } });
         await tx.contactPoint.deleteMany({ where: { userId, role } });
+        if (old && phoneRoles.includes(role)) await tx.deviceTrust.deleteMany({ where: { userId } });
         return old?.verifiedAt ? old.value : undefined;
       });
       return { ok: true, removed };

@@ -28,10 +28,11 @@ export function createFreshProof(deps: { store: KeyValueStore; totp: TotpService
   const failKey = (accountId: string) => `mfa:fail:${accountId}`;
 
   const checkCode = async (attempt: ProofAttempt, code: string): Promise<ProofResult> => {
-    if (Number((await store.get(failKey(attempt.accountId))) ?? 0) >= codeAttempts) return 'limited';
-    if (await totp.verify(attempt.accountId, code)) return 'ok';
-    await store.increment(failKey(attempt.accountId), 900);
-    return 'invalid';
+    // Counted before the check, so parallel guesses cannot all slip under the limit; a success clears the count.
+    if ((await store.increment(failKey(attempt.accountId), 900)) > codeAttempts) return 'limited';
+    if (!(await totp.verify(attempt.accountId, code))) return 'invalid';
+    await store.delete([failKey(attempt.accountId)]);
+    return 'ok';
   };
 
   const checkPassword = async (attempt: ProofAttempt, password: string): Promise<ProofResult> => {

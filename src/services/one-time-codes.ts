@@ -88,7 +88,7 @@ export function createOneTimeCodes(store: KeyValueStore, channel: CodeChannel, o
       const key = codeKey(request.purpose, request.binding);
       // Stored before sending: a code that arrives must already be checkable. A new code replaces the last one.
       await store.set(key, JSON.stringify({ hash: sha256Hex(code), to: request.to } satisfies StoredCode), channel.ttlSeconds);
-      await store.delete([`${key}:fails`]);
+      await store.delete([`${key}:tries`]);
       const delivered = await channel.deliver(request.to, code, request.locale ?? 'zh-CN');
       onSend?.(delivered.ok ? 'sent' : delivered.detail);
       if (!delivered.ok) {
@@ -111,14 +111,16 @@ export function createOneTimeCodes(store: KeyValueStore, channel: CodeChannel, o
       if (!raw) return undefined;
       const code = input.normalize('NFKC').replace(/[\s-]/g, '');
       if (!/^\d{6}$/.test(code)) return undefined;
-      const stored = JSON.parse(raw) as StoredCode;
-      if (constantTimeEqual(stored.hash, sha256Hex(code))) {
-        // take(): of concurrent submissions of the right code exactly one wins.
-        const taken = await store.take(key);
-        return taken && (JSON.parse(taken) as StoredCode).hash === stored.hash ? { to: stored.to } : undefined;
+      // Counted before the comparison, so parallel guesses cannot all slip under the limit.
+      if ((await store.increment(`${key}:tries`, channel.ttlSeconds)) > attemptsPerCode) {
+        await store.delete([key]);
+        return undefined;
       }
-      if ((await store.increment(`${key}:fails`, channel.ttlSeconds)) >= attemptsPerCode) await store.delete([key]);
-      return undefined;
+      const stored = JSON.parse(raw) as StoredCode;
+      if (!constantTimeEqual(stored.hash, sha256Hex(code))) return undefined;
+      // take(): of concurrent submissions of the right code exactly one wins.
+      const taken = await store.take(key);
+      return taken && (JSON.parse(taken) as StoredCode).hash === stored.hash ? { to: stored.to } : undefined;
     },
 
     /** Forgets a waiting code (e.g. the person cancelled). */

@@ -101,16 +101,20 @@ export function createPasskeyService(prisma: PrismaClient, store: KeyValueStore,
       if (!result.verified) return false;
       const { credential } = result.registrationInfo;
       try {
-        await prisma.passkey.create({
-          data: {
-            userId,
-            credentialId: credential.id,
-            publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-            counter: BigInt(credential.counter),
-            transports: credential.transports ?? [],
-            label: label.slice(0, 64),
-          },
-        });
+        // A new factor ends every trusted browser, in the same transaction (as for the other factors).
+        await prisma.$transaction([
+          prisma.passkey.create({
+            data: {
+              userId,
+              credentialId: credential.id,
+              publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+              counter: BigInt(credential.counter),
+              transports: credential.transports ?? [],
+              label: label.slice(0, 64),
+            },
+          }),
+          prisma.deviceTrust.deleteMany({ where: { userId } }),
+        ]);
       } catch (error) {
         // The credential ID is unique: an authenticator already bound (to anyone) is not bound twice.
         if ((error as { code?: unknown }).code === 'P2002') return false;

@@ -3,6 +3,7 @@
 // tells the old contact point, checks the send cooldown and budgets before anything is sent; a verified login
 // phone signs in and a security phone does not; the required-contact prompt blocks or can be put off.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Secret, TOTP } from 'otpauth';
 import { Browser, type Page } from '../helpers/browser.ts';
 import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -241,6 +242,31 @@ describe('signing in with a phone number', () => {
 
 describe('required contacts after sign-in', () => {
   const appFor = async (server: TestServer) => relyingParty(server.url, 'web-app', redirectUri, webAppSecret);
+
+  it('never lets a password-only session of someone with a second factor bind a phone', async () => {
+    const server = await startTestServer({ REQUIRED_CONTACTS: 'security_phone', CONTACT_PROMPT: 'block' });
+    try {
+      const app = await appFor(server);
+      const user = await person(server, 'r-factor');
+      const { secret } = await server.services.totp.startEnrollment('r-factor');
+      const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+      expect(await server.services.totp.confirmEnrollment(user.id, secret, totp.generate({ timestamp: Date.now() - 30_000 }), 'Phone app')).toBe(true);
+
+      // Password only (the app demands no second factor): no contact prompt, so no phone to bind.
+      const browser = new Browser();
+      const plain = await app.authorize(browser);
+      expect((await submitLogin(browser, plain.page, 'r-factor', student.password, redirectUri)).status).toBe(0);
+
+      // With the second factor shown, the missing phone is asked for.
+      const stepped = await app.authorize(browser, { acr_values: 'urn:campus-idp:acr:mfa' });
+      expect(stepped.page.html).toContain('autocomplete="one-time-code"');
+      const question = await browser.submit(stepped.page, /\/mfa$/, { code: totp.generate() });
+      const prompt = await browser.submit(question, /\/trust$/, { trust: 'no' }, redirectUri);
+      expect(prompt.html).toContain('Your security phone is missing.');
+    } finally {
+      await server.destroy();
+    }
+  });
 
   it('CONTACT_PROMPT=block: the sign-in cannot finish until the security phone is bound', async () => {
     const webmail = 'https://mail.example.edu/login';
