@@ -1,0 +1,90 @@
+// `npm run bench` row "QR approval → desktop signed in": per operation, a desktop (cookie-keeping client) opens
+// the sign-in page, creates a QR and listens on its event stream; a signed-in phone opens the QR's URL and
+// approves with the right number. Measured: from the phone's approving POST to the desktop's arrival at the
+// app's callback (event delivered, finish posted, provider redirects followed). With REDIS_URL the event travels
+// through Redis pub/sub even on one instance.
+import { Browser } from '../test/helpers/browser.ts';
+import type { RelyingParty } from '../test/helpers/oidc.ts';
+import type { LoadResult } from './load.ts';
+
+interface QrStarted {
+  qrUrl: string;
+  digits: number;
+  eventsUrl: string;
+  finishUrl: string;
+}
+
+const field = (html: string, pattern: RegExp) => pattern.exec(html)?.[1] ?? '';
+
+async function waitForStatus(url: string, cookie: string, wanted: string): Promise<void> {
+  const response = await fetch(url, { headers: { cookie, accept: 'text/event-stream' } });
+  if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`event stream ended before "${wanted}"`);
+      seen += decoder.decode(value, { stream: true });
+      if (seen.includes(`"status":"${wanted}"`)) return;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** One phone per worker, each carrying the signed-in session of `signedIn` (cookies ignore ports and paths here). */
+export async function measureQrApproval(options: {
+  issuer: string;
+  app: RelyingParty;
+  callback: string;
+  signedIn: Browser;
+  seconds: number;
+  concurrency: number;
+}): Promise<LoadResult> {
+  const { issuer, app, callback } = options;
+  const host = new URL(issuer).host;
+  const phones = Array.from({ length: options.concurrency }, () => {
+    const phone = new Browser();
+    options.signedIn.copyCookie(host, '_session', phone);
+    return phone;
+  });
+  const latencies: number[] = [];
+  let errors = 0;
+  const once = async (phone: Browser) => {
+    const desktop = new Browser();
+    const { page } = await app.authorize(desktop, { scope: 'openid' });
+    const csrf = field(page.html, /name="_csrf" value="([^"]+)"/);
+    const start = new URL(field(page.html, /data-start="([^"]+)"/), issuer).toString();
+    const created = await desktop.request(start, { form: { _csrf: csrf } });
+    if (created.status !== 200) throw new Error(`qr start ${created.status}`);
+    const qr = (await created.json()) as QrStarted;
+    const approved = waitForStatus(new URL(qr.eventsUrl, issuer).toString(), desktop.cookieHeaderFor(new URL(issuer)), 'approved');
+
+    const confirm = await phone.visit(qr.qrUrl);
+    const phoneCsrf = field(confirm.html, /name="_csrf" value="([^"]+)"/);
+    const began = performance.now();
+    const decided = phone.request(`${issuer}/qr/confirm`, { form: { _csrf: phoneCsrf, decision: 'approve', number: String(qr.digits) } });
+    await approved;
+    const landed = await desktop.visit(new URL(qr.finishUrl, issuer).toString(), { form: { _csrf: csrf } }, callback);
+    if (!landed.url.startsWith(callback)) throw new Error('desktop did not reach the app');
+    latencies.push(performance.now() - began);
+    await (await decided).arrayBuffer();
+  };
+  const deadline = performance.now() + options.seconds * 1000;
+  const started = performance.now();
+  await Promise.all(phones.map(async (phone) => {
+    while (performance.now() < deadline) {
+      try {
+        await once(phone);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { operations: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+}
