@@ -28,6 +28,8 @@ import { contactPromptStep, type ContactPromptDependencies } from './contact-pro
 import type { PasswordPolicy } from '../src/services/password-policy.ts';
 import type { SecurityNotifications } from './account-routes.ts';
 import { weakPasswordStep } from './weak-password-step.ts';
+import type { WeakPasswords } from '../src/services/weak-passwords.ts';
+import type { ConnectOffer } from './views/connect.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -48,14 +50,20 @@ export interface InteractionDependencies {
   audit?: Pick<AuditLog, 'record'>;
   /** Checked at each password sign-in; a password that breaks it is handled per PASSWORD_WEAK_EXISTING. */
   passwordPolicy: PasswordPolicy;
+  /** Weak passwords of people with a second factor, changed only after that factor. */
+  weakPasswords: WeakPasswords;
+  hasSecondFactor(accountId: string): Promise<boolean>;
   /** Tells the person their password was changed (the forced change at sign-in). */
   securityNotifier?: SecurityNotifications;
+  /** The WeChat/WeCom links for a sign-in (interactions/connect-routes.ts); undefined when none is configured. */
+  connectOffer?: (interactionUid: string) => ConnectOffer | undefined;
 }
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, securityNotifier }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, weakPasswords, hasSecondFactor, securityNotifier, connectOffer }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const { parseForm, details, clientName, finish } = interactionHelpers(provider);
-  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors, smsCodes, passkeys, contacts, knownBrowsers, audit, notifier: securityNotifier }, router);
+  const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors, smsCodes, passkeys, contacts, knownBrowsers, audit, notifier: securityNotifier,
+    weakPasswordHold: (ctx, interaction, login) => weakPassword.holdAfterSecondFactor(ctx, interaction, login) }, router);
 
   const showLogin = async (ctx: Context, interaction: Details, state: { loginId?: string; error?: ErrorCode }) => {
     ctx.type = 'html';
@@ -68,10 +76,11 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
       error: state.error,
       uiLocales: interaction.params.ui_locales,
       passkey: passkeyOffer(interaction.uid, 'authenticate'),
+      connect: connectOffer?.(interaction.uid),
     });
   };
   registerPasskeyRoutes({ provider, accounts, passkeys, totp, recovery, metrics }, { ...secondFactor, showLogin }, router);
-  const weakPassword = weakPasswordStep({ provider, accounts, store, policy: passwordPolicy, notifier: securityNotifier, audit }, router);
+  const weakPassword = weakPasswordStep({ provider, accounts, store, policy: passwordPolicy, notifier: securityNotifier, audit, weakPasswords, hasSecondFactor }, router);
   const contactsStep = contactPrompt && contactPromptStep({ provider, accounts, ...contactPrompt }, router);
 
   router.get('/:uid', async (ctx) => {

@@ -29,6 +29,7 @@ import { createCaptcha } from './services/captcha.ts';
 import { rememberLanguageChoice } from '../interactions/render.ts';
 import { accountRoutes, type SecurityNotifications } from '../interactions/account-routes.ts';
 import type { AccountSecurityService } from './services/account-security.ts';
+import type { WeakPasswords } from './services/weak-passwords.ts';
 import { createFreshProof } from './services/fresh-proof.ts';
 import type { EmailCodes } from './services/one-time-codes.ts';
 import { createContactBinding } from './services/contact-binding.ts';
@@ -41,6 +42,9 @@ import { appPasswordPages } from '../interactions/app-password-routes.ts';
 import { sessionPages } from '../interactions/account-session-routes.ts';
 import { passwordPages } from '../interactions/account-password-routes.ts';
 import { appPasswordApiRoutes } from './http/app-password-api.ts';
+import { connectRoutes } from '../interactions/connect-routes.ts';
+import { connectionPages } from '../interactions/connect-account-routes.ts';
+import { createExternalIdentities } from './services/external-identities.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -72,6 +76,7 @@ export interface AppDependencies {
   extraRouters?: Router[];
   appPasswords: AppPasswords;
   accountSecurity: AccountSecurityService;
+  weakPasswords: WeakPasswords;
   /** The audit trail of security events (sign-ins, app passwords, sessions). */
   audit: AuditLog;
   accountSessions: AccountSessions;
@@ -81,14 +86,20 @@ export interface AppDependencies {
 }
 
 const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
+/** oidc-provider's default routes for token, introspection, revocation, userinfo and keys. */
+const providerOnlyPaths = new Set(['/token', '/token/introspection', '/token/revocation', '/me', '/jwks']);
 
 export function buildApp(deps: AppDependencies): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy, keys: deps.cookieKeys });
   const health = healthRoutes(deps.database, deps.store);
   const freshProof = createFreshProof(deps);
   const contactBinding = createContactBinding({ contacts: deps.contacts, smsCodes: deps.smsCodes, emailCodes: deps.emailCodes });
+  const identities = createExternalIdentities(deps.database.prisma);
+  const connect = connectRoutes({ ...deps, issuer: deps.config.issuer, wechat: deps.config.wechat, identities, notifier: deps.securityNotifier });
   const interactions = interactionRoutes({
     ...deps,
+    hasSecondFactor: async (accountId) => (await deps.accountSecurity.secondFactorCount(accountId)) > 0,
+    connectOffer: connect.offer,
     contactPrompt: deps.contactsRule && {
       binding: contactBinding, rule: deps.contactsRule, institutionDomains: deps.config.contacts.institutionEmailDomains, freshProof, notifier: deps.securityNotifier,
     },
@@ -103,6 +114,7 @@ export function buildApp(deps: AppDependencies): Koa {
       appPasswordPages({ appPasswords: deps.appPasswords, audit: deps.audit, notifier: deps.securityNotifier }),
       sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit }),
       passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
+      connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier }),
     ],
     mfaRequiredUserTypes: new Set(deps.config.mfaRequiredUserTypes),
   });
@@ -115,16 +127,21 @@ export function buildApp(deps: AppDependencies): Koa {
   app.use(requestContext(deps.logger, deps.config.trustProxy));
   app.use(deps.metrics.middleware);
   app.use(securityHeaders());
+  // The provider's machine-to-machine endpoints skip our page and CAS route tables, none of which can match them:
+  // walking a dozen routers cost ~10 % of the CPU of a token, userinfo or introspection request (BENCHMARKS.md).
+  const provider = mount(deps.provider);
+  app.use((ctx, next) => (providerOnlyPaths.has(ctx.path) ? provider(ctx, async () => {}) : next()));
   app.use(staticAssets(publicDir, '/assets/', vendorAssets, bundledAssets));
   app.use(health.routes());
   app.use(deps.metrics.routes(deps.config.metricsToken).routes());
   app.use(interactions.routes()).use(interactions.allowedMethods());
+  app.use(connect.router.routes()).use(connect.router.allowedMethods());
   const captcha = createCaptcha({ store: deps.store, serverSecret: deps.cookieKeys[0]!, maxNumber: deps.config.passwordReset.captchaMaxNumber });
   const forgotPassword = forgotPasswordRoutes({ reset: deps.passwordReset, captcha, policy: deps.passwordPolicy });
   app.use(forgotPassword.routes()).use(forgotPassword.allowedMethods());
   app.use(account.routes()).use(account.allowedMethods());
   app.use(appPasswordApiRoutes({ provider: deps.provider, appPasswords: deps.appPasswords, limiter: deps.appPasswordLimiter, audit: deps.audit }).routes());
   for (const router of deps.extraRouters ?? []) app.use(router.routes()).use(router.allowedMethods());
-  app.use(mount(deps.provider));
+  app.use(provider);
   return app;
 }

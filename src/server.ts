@@ -25,6 +25,7 @@ import { createContactsRule } from './oidc/contacts-policy.ts';
 import { createKnownBrowsers } from './services/known-browsers.ts';
 import { createAccountSecurityService } from './services/account-security.ts';
 import { createBackchannelLogout } from './oidc/backchannel-logout.ts';
+import { createWeakPasswords } from './services/weak-passwords.ts';
 import { createSecurityNotifier } from './services/security-notifier.ts';
 import { createEmailSender } from './connectors/email/index.ts';
 import type { EmailSender } from './connectors/email/email-sender.ts';
@@ -48,6 +49,11 @@ import { createAppPasswords } from './services/app-passwords.ts';
 import { createAuditLog } from './services/audit-log.ts';
 import { createPlaceLookup } from './lib/networks.ts';
 import { buildApp } from './app.ts';
+import { createQrSessions } from './services/qr-sessions.ts';
+import { createQrEvents } from './services/qr-events.ts';
+import { qrRoutes } from '../interactions/qr-routes.ts';
+import { qrSignInClient } from '../interactions/qr-sign-in-client.ts';
+import { deviceFlowPages } from '../interactions/qr-device-pages.ts';
 
 export interface RunningServer {
   url: string;
@@ -127,7 +133,8 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const accounts = createAccountService(database.prisma);
     const limiter = createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix });
     const adapter = createAdapterFactory(store);
-    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }, { metadata: accountClient(config.issuer), firstParty: true, mfaRequired: false }];
+    const oidcClients = [...clients.oidc, { metadata: casBridgeClient(config.issuer), firstParty: true, mfaRequired: false }, { metadata: accountClient(config.issuer), firstParty: true, mfaRequired: false },
+      ...(config.qrLogin.enabled ? [{ metadata: qrSignInClient(config.issuer), firstParty: true, mfaRequired: false }] : [])];
     const metrics = createMetrics();
     const totp = createTotpService(database.prisma, createSecretBox(ensureFactorKey(config.factorKey, config.dataDir)), new URL(config.issuer).host);
     const deviceTrust = createDeviceTrustService(database.prisma, config.deviceTrustDays);
@@ -143,11 +150,15 @@ export async function startServer(configured: Config, options: StartOptions = {}
           },
         }
       : undefined;
+    const accountSecurity = createAccountSecurityService(database.prisma);
     const contacts = createContactPoints(database.prisma, config.contacts);
     const contactsRule = config.contacts.required.length
-      ? createContactsRule({ store, missing: contacts.missingRequired, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds })
+      ? createContactsRule({ store, missing: contacts.missingRequired, hasSecondFactor: async (accountId) => (await accountSecurity.secondFactorCount(accountId)) > 0, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds })
       : undefined;
-    const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages, unknownBrowserRule, contactsRule }, logger);
+    const weakPasswords = createWeakPasswords({ store, accounts });
+    const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages, unknownBrowserRule, contactsRule,
+      weakPasswordPending: async (accountId) => Boolean(await weakPasswords.pending(accountId)),
+      deviceFlow: config.qrLogin.deviceFlow ? deviceFlowPages(createPlaceLookup(config.campusNetworks)) : undefined }, logger);
     const audit = createAuditLog({ prisma: database.prisma, logger, retentionDays: config.auditRetentionDays });
     closers.push(audit.startRetention());
     const appPasswords = createAppPasswords(database.prisma);
@@ -168,7 +179,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
       const uid = ctx.oidc.session?.uid;
       if (uid) accountSessions.noteDevice(uid, { ip: ctx.ip, userAgent: ctx.get('user-agent') }).catch((error: unknown) => logger.warn({ err: error }, 'session device not noted'));
     });
-    const sms = createSmsSender(config.sms, logger, config.production);
+    const sms = createSmsSender(config.sms, logger);
     // The development outbox sends nothing anywhere: in production without a gateway, SMS codes are not offered.
     const smsCodes = config.production && config.sms.provider === 'memory'
       ? undefined
@@ -179,7 +190,6 @@ export async function startServer(configured: Config, options: StartOptions = {}
     // A notice never holds up the change it reports: it is sent in the background (failures are logged by the notifier).
     const securityNotifier: SecurityNotifications = options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) };
     const passwordPolicy = createPasswordPolicy(config.passwordPolicy);
-    const accountSecurity = createAccountSecurityService(database.prisma);
     const passwordReset = createPasswordReset({
       store, prisma: database.prisma, accounts, smsCodes, totp, recovery, policy: passwordPolicy, logger,
       secondFactorCount: accountSecurity.secondFactorCount,
@@ -189,8 +199,24 @@ export async function startServer(configured: Config, options: StartOptions = {}
       limits: { ...config.passwordReset, resendSeconds: config.sms.budgets.cooldownSeconds },
       keepSessionsAllowed: config.passwordReset.keepSessionsAllowed,
     });
-    const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: cas.routers,
-      appPasswords, audit, accountSessions, accountSecurity,
+    let qrRouter: ReturnType<typeof qrRoutes> | undefined;
+    if (config.qrLogin.enabled) {
+      const qrEvents = await createQrEvents({ redis, channel: `${keyPrefix}qr-events`, onError: (error) => logger.warn({ err: error }, 'QR event channel failed') });
+      // Open event streams end first on shutdown, or the server could not stop listening until they close.
+      const stopServer = stopListening;
+      stopListening = async () => {
+        await qrEvents.close();
+        await stopServer();
+      };
+      const { qrLogin } = config;
+      qrRouter = qrRoutes({
+        issuer: config.issuer, provider, store, accounts, audit, events: qrEvents, placeOf: createPlaceLookup(config.campusNetworks),
+        sessions: createQrSessions({ store, events: qrEvents, tokenSeconds: qrLogin.tokenSeconds, decisionSeconds: 180 }),
+        limits: { startsPerIp: qrLogin.startsPerIp, approvalsPerIp: qrLogin.approvalsPerIp, windowSeconds: qrLogin.windowSeconds },
+      });
+    }
+    const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: qrRouter ? [...cas.routers, qrRouter] : cas.routers,
+      appPasswords, audit, accountSessions, accountSecurity, weakPasswords,
       appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust, totp, recovery, sms, email }, close: closeAll };

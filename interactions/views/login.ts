@@ -5,6 +5,8 @@ import type { ErrorCode } from '../../src/lib/errors.ts';
 import { format, messages } from '../i18n/index.ts';
 import { renderPage, type PageFrame } from './layout.ts';
 import { passkeyScripts, renderPasskeyForm, type PasskeyOffer } from './passkey.ts';
+import { qrLoginScripts, qrStyles, renderQrLoginSection } from './qr.ts';
+import { renderConnectLinks, type ConnectOffer } from './connect.ts';
 
 export interface LoginView extends PageFrame {
   csrfToken: string;
@@ -15,6 +17,8 @@ export interface LoginView extends PageFrame {
   forgotPasswordUrl: string;
   /** Passwordless sign-in with a discoverable passkey. */
   passkey?: PasskeyOffer;
+  /** Sign-in with WeChat / WeCom, when configured. */
+  connect?: ConnectOffer;
 }
 
 export function renderLogin(view: LoginView): string {
@@ -40,6 +44,8 @@ ${view.clientName ? html`<p class="subtitle">${format(t.login.toApp, { app: view
   <button type="submit" class="primary">${t.login.submit}</button>
 </form>
 ${view.passkey ? renderPasskeyForm(t, view.passkey, { csrfToken: view.csrfToken, label: t.passkey.signIn, errorRegion: 'login-error' }) : ''}
-<p class="secondary"><a href="${view.forgotPasswordUrl}">${t.login.forgotPassword}</a></p>`;
-  return renderPage({ ...view, title: t.login.title, body, scripts: ['/assets/login.js', ...(view.passkey ? passkeyScripts : [])] });
+<p class="secondary"><a href="${view.forgotPasswordUrl}">${t.login.forgotPassword}</a></p>
+${renderConnectLinks(t, view.connect)}
+${renderQrLoginSection(t, view.action.replace(/\/login$/, '/qr'))}`;
+  return renderPage({ ...view, title: t.login.title, body, scripts: ['/assets/login.js', ...(view.passkey ? passkeyScripts : []), ...qrLoginScripts], styles: [...(view.connect ? ['/assets/connect.css'] : []), ...qrStyles] });
 }

@@ -87,7 +87,7 @@ export function createCas(deps: {
   const routers = [casCallbackRoute(routeDeps)];
   for (const prefix of prefixes) {
     routers.push(casRoutes(routeDeps, prefix));
-    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds, appPasswords: deps.appPasswords, audit: deps.audit }));
+    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds, mfaUserTypes: routeDeps.mfaUserTypes, appPasswords: deps.appPasswords, audit: deps.audit }));
   }
 
   // CAS logout already ran single logout itself; OIDC logouts reach CAS through this event.

@@ -23,6 +23,8 @@ export interface ClientsFile {
 export const reservedCasClientId = 'campus-idp-cas';
 /** The internal client through which the account pages (/account) send browsers to sign in. */
 export const reservedAccountClientId = 'campus-idp-account';
+/** The internal client through which a phone that scanned a sign-in QR code signs in first. */
+export const reservedQrClientId = 'campus-idp-qr';
 
 const ourFields = new Set(['first_party', 'client_secret_env', 'client_secret', 'mfa']);
 
@@ -75,6 +77,7 @@ export function parseClients(
     if (seen.has(id)) problems.push(`${where('client_id', id)}: duplicate client_id`);
     if (id === reservedCasClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in CAS bridge`);
     if (id === reservedAccountClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in account pages`);
+    if (id === reservedQrClientId) problems.push(`${where('client_id', id)}: "${id}" is reserved for the built-in QR sign-in`);
     seen.add(id);
 
     if ('client_secret' in entry) {

@@ -81,13 +81,34 @@ export interface Config {
   auditRetentionDays: number;
   /** Named address ranges shown as the "place" of a session (CAMPUS_NETWORKS); no GeoIP is used. */
   campusNetworks: NamedNetwork[];
+  /** Scan-to-confirm sign-in (QR_LOGIN) and the kiosk device grant (DEVICE_FLOW); limits per IP address. */
+  qrLogin: {
+    enabled: boolean;
+    /** Life of one QR token and its typed code (QR_TOKEN_TTL, at most 120 s); the page fetches a new one before. */
+    tokenSeconds: number;
+    /** QR codes one IP may create per window (QR_LIMIT_PER_IP). */
+    startsPerIp: number;
+    /** Scans, typed codes and decisions one IP may make per window (QR_APPROVALS_PER_IP). */
+    approvalsPerIp: number;
+    windowSeconds: number;
+    deviceFlow: boolean;
+  };
+  /** Sign-in with WeChat and WeCom; each part is undefined (and its button hidden) until its credentials are set. */
+  wechat: WechatConfig;
+}
+
+/** WeChat Open Platform website app, official (service) account and WeCom; base URLs are overridable for simulators. */
+export interface WechatConfig {
+  open: { appId: string; secret: string; authorizeBaseUrl: string; apiBaseUrl: string } | undefined;
+  officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string } | undefined;
+  wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string } | undefined;
 }
 
 /** Which SMS gateway sends codes (SMS_PROVIDER), its credentials, and the send budgets checked before it is called. */
 export type SmsConfig = {
   budgets: { cooldownSeconds: number; perNumberPerDay: number; perAccountPerDay: number; perIpPerDay: number; globalPerDay: number };
 } & (
-  | { provider: 'memory' }
+  | { provider: 'memory'; /** SMS_OUTBOX_LOG_CODES: the development outbox logs each code (never in production). */ outboxLogCodes: boolean }
   | { provider: 'tencent'; tencent: { secretId: string; secretKey: string; sdkAppId: string; signName: string; templateId: string; noticeTemplateId?: string; region: string; endpoint: string } }
   | { provider: 'aliyun'; aliyun: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string } }
 );
@@ -261,6 +282,10 @@ export function loadConfig(env: Env = process.env): Config {
       return names.map((name) => read(name) ?? '');
     };
     const provider = oneOf('SMS_PROVIDER', ['memory', 'tencent', 'aliyun'], 'memory');
+    const outboxLogCodes = boolean('SMS_OUTBOX_LOG_CODES', false);
+    if (outboxLogCodes && read('NODE_ENV') === 'production') {
+      problems.push('SMS_OUTBOX_LOG_CODES=true writes live sign-in codes to the log and is refused when NODE_ENV=production; remove it');
+    }
     if (provider === 'tencent') {
       const [secretId, secretKey, sdkAppId, signName, templateId] = required(['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID']) as [string, string, string, string, string];
       const endpoint = url('TENCENT_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://sms.tencentcloudapi.com';
@@ -271,7 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
       const endpoint = url('ALIYUN_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://dysmsapi.aliyuncs.com';
       return { budgets, provider, aliyun: { accessKeyId, accessKeySecret, signName, templateCode, noticeTemplateCode: read('ALIYUN_SMS_NOTICE_TEMPLATE_CODE'), endpoint } };
     }
-    return { budgets, provider };
+    return { budgets, provider, outboxLogCodes };
   };
 
   const contacts = (): ContactsConfig => {
@@ -292,6 +317,41 @@ export function loadConfig(env: Env = process.env): Config {
         perAccountPerDay: integer('EMAIL_BUDGET_PER_ACCOUNT', 10, 1, 1000),
         perIpPerDay: integer('EMAIL_BUDGET_PER_IP', 30, 1, 1_000_000),
         globalPerDay: integer('EMAIL_BUDGET_GLOBAL', 50_000, 1, 100_000_000),
+      },
+    };
+  };
+
+  const wechat = (): WechatConfig => {
+    // A group is on when any of its variables is set; then all its required ones must be.
+    const group = (names: string[], optional: string[] = []): string[] | undefined => {
+      if (![...names, ...optional].some((name) => read(name) !== undefined)) return undefined;
+      const missing = names.filter((name) => read(name) === undefined);
+      if (missing.length) {
+        problems.push(`${names.join(', ')} go together: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+        return undefined;
+      }
+      return names.map((name) => read(name) ?? '');
+    };
+    const baseUrl = (name: string, fallback: string) => (url(name, ['https:', 'http:']) ?? fallback).replace(/\/+$/, '');
+    const apiBaseUrl = baseUrl('WECHAT_API_BASE_URL', 'https://api.weixin.qq.com');
+    const open = group(['WECHAT_OPEN_APP_ID', 'WECHAT_OPEN_SECRET']);
+    const mp = group(['WECHAT_MP_APP_ID', 'WECHAT_MP_SECRET', 'WECHAT_MP_TOKEN'], ['WECHAT_MP_AES_KEY']);
+    const wecom = group(['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
+    const aesKey = read('WECHAT_MP_AES_KEY');
+    if (aesKey !== undefined && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
+      problems.push(`WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey from the official account's settings (got ${aesKey.length} characters)`);
+    }
+    const mpToken = read('WECHAT_MP_TOKEN');
+    if (mpToken !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(mpToken)) {
+      problems.push('WECHAT_MP_TOKEN must be 3 to 32 letters or digits, as WeChat requires for the server Token');
+    }
+    return {
+      open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl: baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com'), apiBaseUrl },
+      officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl },
+      wecom: wecom && {
+        corpId: wecom[0]!, agentId: wecom[1]!, secret: wecom[2]!,
+        loginBaseUrl: baseUrl('WECOM_LOGIN_BASE_URL', 'https://login.work.weixin.qq.com'),
+        apiBaseUrl: baseUrl('WECOM_API_BASE_URL', 'https://qyapi.weixin.qq.com'),
       },
     };
   };
@@ -395,6 +455,15 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(...parsed.problems.map((problem) => `CAMPUS_NETWORKS: ${problem}`));
       return parsed.networks;
     })(),
+    qrLogin: {
+      enabled: boolean('QR_LOGIN', true),
+      tokenSeconds: integer('QR_TOKEN_TTL', 120, 5, 120),
+      startsPerIp: integer('QR_LIMIT_PER_IP', 120, 1, 1_000_000),
+      approvalsPerIp: integer('QR_APPROVALS_PER_IP', 30, 1, 1_000_000),
+      windowSeconds: integer('QR_LIMIT_WINDOW', 600, 60, 86_400),
+      deviceFlow: boolean('DEVICE_FLOW', true),
+    },
+    wechat: wechat(),
   };
 
   if (production && !config.factorKey) {

@@ -1,7 +1,7 @@
 // oidc-provider configuration: which features are on, what every token lives for, and the hooks that tie the
 // provider to our accounts, stores and pages. Security choices that differ from the library's defaults are
 // commented where they are made.
-import type { Configuration, KoaContextWithOIDC, Adapter } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC, Adapter, Client, ErrorOut } from 'oidc-provider';
 import type { Config } from '../config/env.ts';
 import type { OidcClientEntry } from '../config/clients.ts';
 import type { AccountService } from '../services/accounts.ts';
@@ -22,8 +22,18 @@ export interface ProviderDependencies {
   pages: ProviderPages;
   /** Present when MFA_UNKNOWN_BROWSER is on. */
   unknownBrowserRule?: MfaPolicy['unknownBrowser'];
+  weakPasswordPending?: MfaPolicy['weakPasswordPending'];
   /** Present when REQUIRED_CONTACTS lists roles: the contacts prompt after mfa. */
   contactsRule?: ContactsRule;
+  /** Present when DEVICE_FLOW is on: our pages for the RFC 8628 device grant (interactions/qr-device-pages.ts). */
+  deviceFlow?: DeviceFlowPages;
+}
+
+/** The device grant's pages; the forms post to the provider's code_verification endpoint with its xsrf token. */
+export interface DeviceFlowPages {
+  userCodeInput(ctx: KoaContextWithOIDC, form: string, out?: ErrorOut, error?: Error): void | Promise<void>;
+  userCodeConfirm(ctx: KoaContextWithOIDC, form: string, client: Client, deviceInfo: Record<string, unknown>, userCode: string): void | Promise<void>;
+  success(ctx: KoaContextWithOIDC): void | Promise<void>;
 }
 
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
@@ -34,6 +44,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     userTypes: new Set(config.mfaRequiredUserTypes),
     userTypeOf: async (accountId) => (await accounts.findById(accountId))?.type,
     unknownBrowser: deps.unknownBrowserRule,
+    weakPasswordPending: deps.weakPasswordPending,
   });
   if (deps.contactsRule) addContactsPrompt(policy, deps.contactsRule);
 
@@ -81,6 +92,18 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       backchannelLogout: { enabled: true },
+      // RFC 8628 for kiosks and lab PCs. User codes of 8 base-20 letters (about 34 bits) live 10 minutes (ttl.DeviceCode),
+      // as the RFC's entropy guidance suggests.
+      deviceFlow: deps.deviceFlow
+        ? {
+            enabled: true,
+            charset: 'base-20',
+            mask: '****-****',
+            userCodeInputSource: (ctx, form, out, error) => deps.deviceFlow?.userCodeInput(ctx, form, out, error),
+            userCodeConfirmSource: (ctx, form, client, deviceInfo, userCode) => deps.deviceFlow?.userCodeConfirm(ctx, form, client, deviceInfo, userCode),
+            successSource: (ctx) => deps.deviceFlow?.success(ctx),
+          }
+        : { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: KoaContextWithOIDC, form: string) => pages.logoutConfirm(ctx, form),
@@ -123,6 +146,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       AccessToken: config.ttl.accessTokenSeconds,
       ClientCredentials: config.ttl.accessTokenSeconds,
       AuthorizationCode: 60,
+      DeviceCode: 600,
       IdToken: 3600,
       Interaction: 3600,
       Grant: config.ttl.refreshTokenSeconds,

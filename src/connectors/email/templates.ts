@@ -14,7 +14,9 @@ export type SecurityEvent =
   | 'password_changed'
   | 'contact_changed'
   | 'app_password_created'
-  | 'app_password_revoked';
+  | 'app_password_revoked'
+  | 'external_identity_linked'
+  | 'external_identity_unlinked';
 
 export const securityEvents: readonly SecurityEvent[] = [
   'factor_added',
@@ -26,6 +28,8 @@ export const securityEvents: readonly SecurityEvent[] = [
   'contact_changed',
   'app_password_created',
   'app_password_revoked',
+  'external_identity_linked',
+  'external_identity_unlinked',
 ];
 
 const words = {
@@ -46,6 +50,8 @@ const words = {
       contact_changed: '变更联系方式',
       app_password_created: '创建应用专用密码',
       app_password_revoked: '撤销应用专用密码',
+      external_identity_linked: '绑定微信或企业微信',
+      external_identity_unlinked: '解除微信或企业微信绑定',
     } satisfies Record<SecurityEvent, string>,
     event: {
       factor_added: '您的账号添加了一种新的登录验证方式',
@@ -57,6 +63,8 @@ const words = {
       contact_changed: '您的账号联系方式（手机号或邮箱）已变更',
       app_password_created: '您的账号创建了一个新的应用专用密码（供邮件客户端等程序使用）',
       app_password_revoked: '您的账号撤销了一个应用专用密码，使用它的程序将无法再登录',
+      external_identity_linked: '您的账号绑定了一个微信或企业微信，今后可以用它扫码登录',
+      external_identity_unlinked: '您的账号解除了一个微信或企业微信的绑定，它将无法再用于登录',
     } satisfies Record<SecurityEvent, string>,
     noticeBody: (event: string, at: string) =>
       [`${event}。`, `时间：${at}`, '如果是您本人的操作，无需处理。', '如果这不是您本人的操作，请立即修改密码，并联系信息化服务台。'],
@@ -78,6 +86,8 @@ const words = {
       contact_changed: 'contact changed',
       app_password_created: 'app password created',
       app_password_revoked: 'app password revoked',
+      external_identity_linked: 'WeChat or WeCom bound',
+      external_identity_unlinked: 'WeChat or WeCom unbound',
     } satisfies Record<SecurityEvent, string>,
     event: {
       factor_added: 'A new sign-in verification method was added to your account',
@@ -89,6 +99,8 @@ const words = {
       contact_changed: 'The phone number or e-mail address of your account was changed',
       app_password_created: 'A new app password (for a mail client or another program) was created for your account',
       app_password_revoked: 'An app password of your account was revoked; programs using it can no longer sign in',
+      external_identity_linked: 'A WeChat or WeCom account was bound to your account; it can now sign you in by scanning',
+      external_identity_unlinked: 'A WeChat or WeCom account was unbound from your account; it can no longer sign you in',
     } satisfies Record<SecurityEvent, string>,
     noticeBody: (event: string, at: string) =>
       [`${event}.`, `Time: ${at}`, 'If this was you, there is nothing to do.', 'If this was not you, change your password now and contact the IT help desk.'],
