@@ -64,6 +64,8 @@ export interface AccountPageDependencies {
   /** User types whose every sign-in needs a second factor (MFA_REQUIRED_USER_TYPES). */
   mfaRequiredUserTypes: ReadonlySet<string>;
   extensions?: AccountPageExtension[];
+  /** Whether /account links the development outbox for this person (interactions/outbox-routes.ts). */
+  showsOutbox?: (user: UserRecord) => boolean;
 }
 
 export interface SignedIn {
@@ -206,7 +208,7 @@ export function accountRoutes(deps: AccountPageDependencies): Router {
     const signed = await requireSignedIn(ctx, '/account');
     if (!signed) return;
     ctx.type = 'html';
-    ctx.body = renderAccountHome({ ...pageFrame(ctx), displayName: signed.user.displayName, loginId: signed.user.username });
+    ctx.body = renderAccountHome({ ...pageFrame(ctx), displayName: signed.user.displayName, loginId: signed.user.username, outbox: deps.showsOutbox?.(signed.user) });
   });
 
   router.get('/security', async (ctx) => {

@@ -30,6 +30,7 @@ import { rememberLanguageChoice } from '../interactions/render.ts';
 import { accountRoutes, type SecurityNotifications } from '../interactions/account-routes.ts';
 import type { AccountSecurityService } from './services/account-security.ts';
 import type { WeakPasswords } from './services/weak-passwords.ts';
+import { canReadOutbox, outboxPages, type DevOutbox } from '../interactions/outbox-routes.ts';
 import { createFreshProof } from './services/fresh-proof.ts';
 import type { EmailCodes } from './services/one-time-codes.ts';
 import { createContactBinding } from './services/contact-binding.ts';
@@ -77,6 +78,8 @@ export interface AppDependencies {
   appPasswords: AppPasswords;
   accountSecurity: AccountSecurityService;
   weakPasswords: WeakPasswords;
+  /** The in-memory SMS and e-mail outboxes (development only). */
+  devOutbox: DevOutbox;
   /** The audit trail of security events (sign-ins, app passwords, sessions). */
   audit: AuditLog;
   accountSessions: AccountSessions;
@@ -115,7 +118,9 @@ export function buildApp(deps: AppDependencies): Koa {
       sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit }),
       passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
       connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier }),
+      outboxPages(deps.devOutbox),
     ],
+    showsOutbox: (user) => canReadOutbox(user, deps.devOutbox),
     mfaRequiredUserTypes: new Set(deps.config.mfaRequiredUserTypes),
   });
 

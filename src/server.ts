@@ -26,6 +26,8 @@ import { createKnownBrowsers } from './services/known-browsers.ts';
 import { createAccountSecurityService } from './services/account-security.ts';
 import { createBackchannelLogout } from './oidc/backchannel-logout.ts';
 import { createWeakPasswords } from './services/weak-passwords.ts';
+import type { MemorySms } from './connectors/sms/memory.ts';
+import type { MemoryEmail } from './connectors/email/memory.ts';
 import { createSecurityNotifier } from './services/security-notifier.ts';
 import { createEmailSender } from './connectors/email/index.ts';
 import type { EmailSender } from './connectors/email/email-sender.ts';
@@ -217,6 +219,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
     }
     const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: qrRouter ? [...cas.routers, qrRouter] : cas.routers,
       appPasswords, audit, accountSessions, accountSecurity, weakPasswords,
+      devOutbox: config.production ? {} : { sms: sms.name === 'memory' ? (sms as MemorySms) : undefined, email: email.name === 'memory' ? (email as MemoryEmail) : undefined },
       appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });
     handler = app.callback();
     return { url: config.issuer, server, logger, services: { prisma: database.prisma, accounts, store, deviceTrust, totp, recovery, sms, email }, close: closeAll };

@@ -419,6 +419,18 @@ export const en = {
     deviceDoneTitle: 'Device signed in',
     deviceDone: 'The device is now signed in to {app}. You can close this page.',
   },
+  outbox: {
+    link: 'Development outbox',
+    linkHint: 'Text messages and e-mails the server would have sent (development only, administrators).',
+    title: 'Development outbox',
+    intro: 'Nothing here left the server: no SMS gateway or mail relay is configured. Newest first; kept in memory until restart.',
+    empty: 'Nothing has been sent yet.',
+    when: 'Time',
+    to: 'To',
+    message: 'Message',
+    sms: 'Text message',
+    email: 'E-mail',
+  },
   connect: {
     or: 'Or sign in with',
     wechat: 'Scan with WeChat',

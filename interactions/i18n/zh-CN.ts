@@ -421,6 +421,18 @@ export const zhCN: Messages = {
     deviceDoneTitle: '设备已登录',
     deviceDone: '设备已登录 {app}，您可以关闭此页面。',
   },
+  outbox: {
+    link: '开发发件箱',
+    linkHint: '服务器本应发出的短信和邮件（仅开发环境，仅管理员可见）。',
+    title: '开发发件箱',
+    intro: '这里的内容均未真正发出：尚未配置短信网关或邮件服务器。按时间倒序排列，重启后清空。',
+    empty: '暂无发送记录。',
+    when: '时间',
+    to: '收件人',
+    message: '内容',
+    sms: '短信',
+    email: '邮件',
+  },
   connect: {
     or: '其他登录方式',
     wechat: '微信扫码登录',

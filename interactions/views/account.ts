@@ -23,7 +23,7 @@ function withDate(template: string, date: SafeHtml): SafeHtml {
   return html`${before}${date}${after}`;
 }
 
-export function renderAccountHome(view: PageFrame & { displayName: string; loginId: string }): string {
+export function renderAccountHome(view: PageFrame & { displayName: string; loginId: string; outbox?: boolean }): string {
   const t = messages(view.locale).account;
   const body = html`
 <h1>${t.title}</h1>
@@ -34,6 +34,8 @@ export function renderAccountHome(view: PageFrame & { displayName: string; login
   <li><a href="/account/password">${messages(view.locale).passwordChange.accountLink}</a><br><span class="hint">${messages(view.locale).passwordChange.accountHint}</span></li>
   <li><a href="/account/sessions">${messages(view.locale).sessions.link}</a><br><span class="hint">${messages(view.locale).sessions.linkHint}</span></li>
   <li><a href="/account/app-passwords">${messages(view.locale).appPasswords.link}</a><br><span class="hint">${messages(view.locale).appPasswords.linkHint}</span></li>
+  <li><a href="/account/connections">${messages(view.locale).connect.accountLink}</a><br><span class="hint">${messages(view.locale).connect.accountHint}</span></li>
+${view.outbox ? html`  <li><a href="/account/outbox">${messages(view.locale).outbox.link}</a><br><span class="hint">${messages(view.locale).outbox.linkHint}</span></li>` : ''}
 </ul>
 <p class="secondary"><a href="/session/end">${t.signOut}</a></p>`;
   return renderPage({ ...view, title: t.title, body });
