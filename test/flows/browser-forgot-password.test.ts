@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/chromium.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent } from '../helpers/users.ts';
 import type { MemorySms } from '../../src/connectors/sms/memory.ts';
+import type { MemoryEmail } from '../../src/connectors/email/memory.ts';
 
 const phone = '+8613900001234';
 let server: TestServer;
@@ -64,6 +65,16 @@ it('goes from the captcha, solved in the browser, through the texted code to the
   const code = String([...sms.messages()].reverse().find((message) => message.phone === phone)!.params.code);
   await page.fill('#code', code);
   await page.press('#code', 'Enter');
+
+  // The verified phone is also this person's second factor: a second proof comes from the other channel.
+  await expect.poll(() => page.textContent('h1')).toBe('再验证一次');
+  const mail = server.services.email as MemoryEmail;
+  const mailed = mail.messages().length;
+  await page.getByRole('button', { name: '向另一个绑定的邮箱发送验证码' }).click();
+  await expect.poll(() => mail.messages().slice(mailed).some((message) => message.to === 'b@example.edu')).toBe(true);
+  const mailedCode = /\b(\d{6})\b/.exec(mail.messages().slice(mailed).find((message) => message.to === 'b@example.edu')!.text)![1]!;
+  await page.fill('#code-email', mailedCode);
+  await page.press('#code-email', 'Enter');
 
   await expect.poll(() => page.textContent('h1')).toBe('设置新密码');
   await page.fill('#new_password', 'abc');
