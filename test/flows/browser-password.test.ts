@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser, Page } from 'playwright-core';
 import * as client from 'openid-client';
-import { launchChromium } from '../helpers/chromium.ts';
+import { collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { Browser } from '../helpers/browser.ts';
 import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -51,10 +51,7 @@ async function authorizeUrl(rp: RelyingParty) {
 async function appPage(locale = 'en-US') {
   const context = await chromium.newContext({ locale });
   const page = await context.newPage();
-  const violations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
+  const violations = collectCspViolations(page);
   await page.route(`${redirectUri}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' }));
   return { context, page, violations };
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser, Page } from 'playwright-core';
 import * as client from 'openid-client';
-import { launchChromium } from '../helpers/chromium.ts';
+import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent, student } from '../helpers/users.ts';
@@ -39,16 +39,9 @@ async function authorizeUrl() {
 it('signs in with the keyboard alone and hands the app a code', async () => {
   const context = await chromium.newContext({ locale: 'en-US' });
   const page = await context.newPage();
-  const violations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
+  const violations = collectCspViolations(page);
   // The relying party itself is not running; catch the redirect to it.
-  let callback = '';
-  await page.route(`${redirectUri}**`, async (route) => {
-    callback = route.request().url();
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' });
-  });
+  const callback = await catchRedirect(page, redirectUri);
 
   const request = await authorizeUrl();
   await page.goto(request.url);
@@ -68,8 +61,8 @@ it('signs in with the keyboard alone and hands the app a code', async () => {
 
   await password.press('Enter');
   await page.waitForURL(`${redirectUri}**`);
-  expect(callback.startsWith(redirectUri)).toBe(true);
-  const tokens = await webApp.callback(callback, request);
+  expect(callback().startsWith(redirectUri)).toBe(true);
+  const tokens = await webApp.callback(callback(), request);
   expect(tokens.claims()?.preferred_username).toBe(student.username);
   expect(violations).toEqual([]);
   await context.close();

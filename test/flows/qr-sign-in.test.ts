@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Browser as ChromiumBrowser, Page } from 'playwright-core';
 import * as client from 'openid-client';
-import { launchChromium } from '../helpers/chromium.ts';
+import { collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { Browser } from '../helpers/browser.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -46,10 +46,7 @@ async function openDesktop(options: { base?: string; on?: { server: TestServer; 
   const base = options.base ?? target.url;
   const context = await chromium.newContext({ locale: 'en-US' });
   const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
+  const cspViolations = collectCspViolations(page);
   let arrived: (url: string) => void = () => {};
   const landed = new Promise<string>((resolve) => (arrived = resolve));
   await page.route(`${redirectUri}**`, async (route) => {

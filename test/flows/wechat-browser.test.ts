@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
 import * as client from 'openid-client';
-import { launchChromium } from '../helpers/chromium.ts';
+import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent } from '../helpers/users.ts';
@@ -39,15 +39,8 @@ it('moves the waiting desktop on by itself once the official account reports the
 
   const context = await chromium.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
-  const violations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  let callback = '';
-  await page.route(`${redirectUri}**`, async (route) => {
-    callback = route.request().url();
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' });
-  });
+  const violations = collectCspViolations(page);
+  const callback = await catchRedirect(page, redirectUri);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -64,8 +57,8 @@ it('moves the waiting desktop on by itself once the official account reports the
 
   const pushed = await sim.scanOfficialQr(sim.latestTicket()!, wechat, `${server.url}/connect/wechat-mp/events`, { following: true });
   expect(pushed?.body).toBe('success');
-  await expect.poll(() => callback, { timeout: 5000 }).toMatch(/^http:\/\/127\.0\.0\.1:9\/cb\?code=/);
-  const tokens = await webApp.callback(callback, { verifier, state, nonce });
+  await expect.poll(() => callback(), { timeout: 5000 }).toMatch(/^http:\/\/127\.0\.0\.1:9\/cb\?code=/);
+  const tokens = await webApp.callback(callback(), { verifier, state, nonce });
   expect(tokens.claims()?.sub).toBe(user.id);
   expect(violations).toEqual([]);
   await context.close();
