@@ -20,7 +20,7 @@ export const vendorAssets: Record<string, { packageName: string; file: string }>
 
 /**
  * Browser scripts written in TypeScript that import npm packages shipping only ESM: public name under the prefix →
- * entry file. esbuild (present at runtime through tsx) bundles each into one IIFE in memory at start-up.
+ * entry file. esbuild (a production dependency) bundles each into one IIFE in memory at start-up.
  */
 export const bundledAssets: Record<string, string> = {
   'password-meter.js': new URL('../../interactions/browser/password-meter.ts', import.meta.url).pathname,
