@@ -73,6 +73,15 @@ function contract(name: string, open: () => Promise<{ store: KeyValueStore; clos
       expect(await store.getMany(['g1:a', 'g1:b', 'g2:a'])).toEqual([undefined, undefined, 'c']);
     });
 
+    it('drops chosen members from a set, leaving their keys and the other members', async () => {
+      await store.set('g3:a', 'a', 60, [{ setKey: 'set:g3', member: 'g3:a' }]);
+      await store.set('g3:b', 'b', 60, [{ setKey: 'set:g3', member: 'g3:b' }]);
+      await store.removeSetMembers('set:g3', ['g3:a', 'g3:never']);
+      await store.removeSetMembers('set:g3', []);
+      expect(await store.setMembers('set:g3')).toEqual(['g3:b']);
+      expect(await store.get('g3:a')).toBe('a');
+    });
+
     describe('oidc-provider adapter', () => {
       const factory = () => createAdapterFactory(store);
 

@@ -40,6 +40,9 @@ export interface KeyValueStore {
   /** Deletes every key listed as a member of `setKey`, then the set itself, atomically. */
   deleteSetMembers(setKey: string): Promise<void>;
 
+  /** Drops `members` from the set at `setKey` (e.g. keys found expired), leaving the keys themselves alone. */
+  removeSetMembers(setKey: string, members: readonly string[]): Promise<void>;
+
   /** Increments a counter; the first increment starts its `ttlSeconds` window. Returns the new count. */
   increment(key: string, ttlSeconds: number): Promise<number>;
 
@@ -73,6 +76,7 @@ export function failingClosed(store: KeyValueStore): KeyValueStore {
     delete: guard(store.delete.bind(store)),
     setMembers: guard(store.setMembers.bind(store)),
     deleteSetMembers: guard(store.deleteSetMembers.bind(store)),
+    removeSetMembers: guard(store.removeSetMembers.bind(store)),
     increment: guard(store.increment.bind(store)),
     ping: store.ping.bind(store),
     close: store.close.bind(store),

@@ -116,6 +116,9 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<KeyV
     async deleteSetMembers(setKey) {
       await redis.deleteSetMembers(k(setKey));
     },
+    async removeSetMembers(setKey, members) {
+      if (members.length) await redis.srem(k(setKey), ...members.map(k));
+    },
     async increment(key, ttlSeconds) {
       return redis.incrementWindow(k(key), Math.max(1, Math.ceil(ttlSeconds)));
     },

@@ -86,6 +86,9 @@ export function createSqlStore(sql: SqlRunner, options: { sweepIntervalMs?: numb
         [setKey],
       );
     },
+    async removeSetMembers(setKey, members) {
+      if (members.length) await sql.query('DELETE FROM kv_set_member WHERE set_key = $1 AND member = ANY($2::text[])', [setKey, members]);
+    },
     async increment(key, ttlSeconds) {
       const rows = await sql.query<{ value: string }>(
         `INSERT INTO kv_entry (key, value, expires_at) VALUES ($1, '1', ${expiry('$2')})

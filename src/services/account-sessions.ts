@@ -52,12 +52,16 @@ export function createAccountSessions(deps: AccountSessionsDependencies) {
 
   const parse = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
 
-  /** The live sessions of the account: [key, payload] pairs. */
+  /** The live sessions of the account, as [key, payload]; index entries whose session or grant expired are dropped. */
   const liveSessions = async (accountId: string): Promise<[string, SessionPayload][]> => {
-    const keys = (await store.setMembers(accountIndexKey(accountId))).filter((key) => key.startsWith(sessionPrefix) && !key.startsWith(uidIndexKey('')));
-    const payloads = await store.getMany(keys);
-    return keys.flatMap((key, index): [string, SessionPayload][] => {
-      const payload = parse<SessionPayload>(payloads[index]);
+    const members = await store.setMembers(accountIndexKey(accountId));
+    const values = await store.getMany(members);
+    const expired = members.filter((_, index) => values[index] === undefined);
+    // Redis sets live as long as their newest member: without this, an active person's index would only grow.
+    if (expired.length) await store.removeSetMembers(accountIndexKey(accountId), expired);
+    return members.flatMap((key, index): [string, SessionPayload][] => {
+      if (!key.startsWith(sessionPrefix) || key.startsWith(uidIndexKey(''))) return [];
+      const payload = parse<SessionPayload>(values[index]);
       return payload?.accountId === accountId && payload.uid ? [[key, payload]] : [];
     });
   };

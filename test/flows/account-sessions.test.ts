@@ -120,3 +120,16 @@ it('revokeAll without an exception ends every session and refresh token of the a
   expect(await accountVisit(one.browser)).toBe('sign-in');
   await expect(client.refreshTokenGrant(webApp.config, two.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 });
+
+it('drops expired sessions and grants from the per-account index when it is read, so it does not only grow', async () => {
+  await otherDevice();
+  const sessions = createAccountSessions({ store: server.services.store, sessionTtlSeconds: 3600 });
+  const index = `oidc:account:${userId}`;
+  await server.services.store.set('oidc:Session:expired-one', '{}', 1, [{ setKey: index, member: 'oidc:Session:expired-one' }]);
+  await server.services.store.delete(['oidc:Session:expired-one']);
+  expect(await server.services.store.setMembers(index)).toContain('oidc:Session:expired-one');
+  expect((await sessions.list(userId)).length).toBeGreaterThanOrEqual(1);
+  const members = await server.services.store.setMembers(index);
+  expect(members).not.toContain('oidc:Session:expired-one');
+  expect(members.some((member) => member.startsWith('oidc:Session:'))).toBe(true);
+});
