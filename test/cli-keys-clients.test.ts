@@ -83,6 +83,6 @@ describe('campus-idp clients list', () => {
     writeFileSync(file, JSON.stringify({ oidc: [{ client_id: 'mail', client_secret_env: 'MAIL_SECRET', redirect_uris: ['https://mail.example.edu/cb'] }] }));
     const result = cli(['clients', 'list'], { CLIENTS_FILE: file });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/oidc\[0\] \(client_id "mail"\) field "client_secret_env": environment variable MAIL_SECRET is not set/);
+    expect(result.stderr).toMatch(/oidc\[0\] \(client_id "mail"\) field "client_secret_env": environment variable MAIL_SECRET \(or MAIL_SECRET_FILE\) is not set/);
   });
 });

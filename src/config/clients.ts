@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.ts';
 import { parseCasServices, type CasService } from './cas-services.ts';
+import { readSetting } from './env-files.ts';
 
 export interface OidcClientEntry {
   /** Metadata handed to oidc-provider as a static client. */
@@ -94,9 +95,11 @@ export function parseClients(
       if (typeof secretEnv !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(secretEnv)) {
         problems.push(`${where('client_secret_env', id)}: a confidential client needs the NAME of the environment variable holding its secret (or "token_endpoint_auth_method": "none" for a public client)`);
       } else {
-        const secret = env[secretEnv];
+        const fileProblems: string[] = [];
+        const secret = readSetting(env, secretEnv, fileProblems);
+        problems.push(...fileProblems.map((problem) => `${where('client_secret_env', id)}: ${problem}`));
         if (!secret) {
-          problems.push(`${where('client_secret_env', id)}: environment variable ${secretEnv} is not set`);
+          if (!fileProblems.length) problems.push(`${where('client_secret_env', id)}: environment variable ${secretEnv} (or ${secretEnv}_FILE) is not set`);
         } else if (secret.length < 32) {
           problems.push(`${where('client_secret_env', id)}: the secret in ${secretEnv} must be at least 32 characters`);
         } else {

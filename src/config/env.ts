@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lib/errors.ts';
+import { readSetting } from './env-files.ts';
 import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
 
 export type Locale = 'zh-CN' | 'en';
@@ -147,10 +148,8 @@ type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
+  // Every setting may come from NAME or from a file named by NAME_FILE (container secrets).
+  const read = (name: string): string | undefined => readSetting(env, name, problems);
 
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = read(name);
