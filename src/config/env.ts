@@ -1,10 +1,15 @@
-// The only reader of process.env: parses and validates every setting once at boot. Each problem names the
-// variable, what it expects and what it got; all problems are reported together.
-import { readFileSync } from 'node:fs';
+// The only reader of process.env: parses and validates every setting once at boot (feature groups in the
+// *-settings.ts files beside it). Each problem names the variable; all problems are reported together.
 import { resolve } from 'node:path';
 import { ConfigError } from '../lib/errors.ts';
-import { readSetting } from './env-files.ts';
+import { settingReader, type Env } from './setting-reader.ts';
+import { smsSettings, type SmsConfig } from './sms-settings.ts';
+import { passwordPolicySettings, type PasswordPolicyConfig } from './password-settings.ts';
+import { contactsSettings, contactRoles, type ContactRole, type ContactsConfig } from './contacts-settings.ts';
+import { wechatSettings, type WechatConfig } from './wechat-settings.ts';
 import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
+
+export { contactRoles, type ContactRole, type ContactsConfig, type PasswordPolicyConfig, type SmsConfig, type WechatConfig };
 
 export type Locale = 'zh-CN' | 'en';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -98,102 +103,10 @@ export interface Config {
   wechat: WechatConfig;
 }
 
-/** WeChat Open Platform website app, official (service) account and WeCom; base URLs are overridable for simulators. */
-export interface WechatConfig {
-  open: { appId: string; secret: string; authorizeBaseUrl: string; apiBaseUrl: string } | undefined;
-  officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string } | undefined;
-  wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string } | undefined;
-}
-
-/** Which SMS gateway sends codes (SMS_PROVIDER), its credentials, and the send budgets checked before it is called. */
-export type SmsConfig = {
-  budgets: { cooldownSeconds: number; perNumberPerDay: number; perAccountPerDay: number; perIpPerDay: number; globalPerDay: number };
-} & (
-  | { provider: 'memory'; /** SMS_OUTBOX_LOG_CODES: the development outbox logs each code (never in production). */ outboxLogCodes: boolean }
-  | { provider: 'tencent'; tencent: { secretId: string; secretKey: string; sdkAppId: string; signName: string; templateId: string; noticeTemplateId?: string; region: string; endpoint: string } }
-  | { provider: 'aliyun'; aliyun: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string } }
-);
-
-/** Rules for every new password, and what a sign-in with an existing password that breaks them leads to. */
-export interface PasswordPolicyConfig {
-  /** PASSWORD_POLICY: nist (15 characters, no class rule) or campus (10 characters, upper, lower, digit, symbol). */
-  preset: 'nist' | 'campus';
-  /** In Unicode code points after NFKC. */
-  minLength: number;
-  maxLength: number;
-  /** How many of upper case, lower case, digit and symbol a password needs (campus: all 4). */
-  requiredClasses: number;
-  /** PASSWORD_WEAK_EXISTING: allow the sign-in, make the person change the password first, or disable the account. */
-  weakExisting: 'allow' | 'change' | 'disable';
-  /** This deployment's own blocked words (PASSWORD_BLOCKLIST_FILE, one a line), e.g. the university's name. */
-  extraBlocklist: string[];
-}
-
-/** The contact points a person binds on /account/contacts, in their roles. */
-export const contactRoles = ['login_phone', 'security_phone', 'recovery_email'] as const;
-export type ContactRole = (typeof contactRoles)[number];
-
-export interface ContactsConfig {
-  /** The institution's own mail domains (INSTITUTION_EMAIL_DOMAINS), subdomains included: never a recovery email. */
-  institutionEmailDomains: string[];
-  /** Roles every person must have verified (REQUIRED_CONTACTS); asked for after sign-in. */
-  required: ContactRole[];
-  /** CONTACT_PROMPT: block = the sign-in cannot finish without them; skip = "Later" for this session. */
-  prompt: 'block' | 'skip';
-  /** Codes sent by e-mail: resend cooldown and daily budgets (EMAIL_CODE_*). */
-  emailBudgets: { cooldownSeconds: number; perNumberPerDay: number; perAccountPerDay: number; perIpPerDay: number; globalPerDay: number };
-}
-
-type Env = Record<string, string | undefined>;
-
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  // Every setting may come from NAME or from a file named by NAME_FILE (container secrets).
-  const read = (name: string): string | undefined => readSetting(env, name, problems);
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(raw)) {
-      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-      return fallback;
-    }
-    return raw as T;
-  };
-
-  const boolean = (name: string, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  };
-
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    try {
-      const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name} must be a ${protocols.join(' or ')} URL (got a ${parsed.protocol} URL)`);
-      }
-    } catch {
-      problems.push(`${name} must be a URL such as ${protocols[0]}//host:port/… (got something that is not a URL)`);
-    }
-    return raw;
-  };
+  const settings = settingReader(env, problems);
+  const { read, integer, oneOf, boolean, url, pemFile } = settings;
 
   const casPrefix = (raw: string | undefined): string | undefined => {
     if (raw === undefined) return undefined;
@@ -203,19 +116,6 @@ export function loadConfig(env: Env = process.env): Config {
       return undefined;
     }
     return prefix;
-  };
-
-  const pemFile = (name: string): string | undefined => {
-    const path = read(name);
-    if (path === undefined) return undefined;
-    try {
-      const text = readFileSync(path, 'utf8');
-      if (!text.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${name} must name a PEM file of certificates (${path} holds none)`);
-      return text;
-    } catch (error) {
-      problems.push(`${name} names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      return undefined;
-    }
   };
 
   const factorKey = (): Buffer | undefined => {
@@ -242,117 +142,6 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`WEBAUTHN_RP_ID must be a domain name, not an IP address (got "${explicit}")`);
     }
     return { rpId: explicit ?? host, rpName: read('WEBAUTHN_RP_NAME') ?? 'campus-idp' };
-  };
-
-  const passwordPolicy = (): PasswordPolicyConfig => {
-    const preset = oneOf('PASSWORD_POLICY', ['nist', 'campus'], 'nist');
-    const defaults = preset === 'campus' ? { minLength: 10, requiredClasses: 4 } : { minLength: 15, requiredClasses: 0 };
-    const file = read('PASSWORD_BLOCKLIST_FILE');
-    let extraBlocklist: string[] = [];
-    if (file !== undefined) {
-      try {
-        extraBlocklist = readFileSync(file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-      } catch (error) {
-        problems.push(`PASSWORD_BLOCKLIST_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    }
-    return {
-      preset,
-      minLength: integer('PASSWORD_MIN_LENGTH', defaults.minLength, 8, 64),
-      // 1024 is the hashing module's limit (src/services/password-hashing.ts maxPasswordLength).
-      maxLength: integer('PASSWORD_MAX_LENGTH', 128, 64, 1024),
-      requiredClasses: defaults.requiredClasses,
-      weakExisting: oneOf('PASSWORD_WEAK_EXISTING', ['allow', 'change', 'disable'], 'change'),
-      extraBlocklist,
-    };
-  };
-
-  const sms = (): SmsConfig => {
-    const budgets = {
-      cooldownSeconds: integer('SMS_RESEND_COOLDOWN', 60, 10, 3600),
-      perNumberPerDay: integer('SMS_BUDGET_PER_NUMBER', 10, 1, 1000),
-      perAccountPerDay: integer('SMS_BUDGET_PER_ACCOUNT', 10, 1, 1000),
-      perIpPerDay: integer('SMS_BUDGET_PER_IP', 30, 1, 1_000_000),
-      globalPerDay: integer('SMS_BUDGET_GLOBAL', 20_000, 1, 100_000_000),
-    };
-    const required = (names: string[]): string[] => {
-      const missing = names.filter((name) => read(name) === undefined);
-      if (missing.length) problems.push(`SMS_PROVIDER=${read('SMS_PROVIDER')} needs ${missing.join(', ')}`);
-      return names.map((name) => read(name) ?? '');
-    };
-    const provider = oneOf('SMS_PROVIDER', ['memory', 'tencent', 'aliyun'], 'memory');
-    const outboxLogCodes = boolean('SMS_OUTBOX_LOG_CODES', false);
-    if (outboxLogCodes && read('NODE_ENV') === 'production') {
-      problems.push('SMS_OUTBOX_LOG_CODES=true writes live sign-in codes to the log and is refused when NODE_ENV=production; remove it');
-    }
-    if (provider === 'tencent') {
-      const [secretId, secretKey, sdkAppId, signName, templateId] = required(['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID']) as [string, string, string, string, string];
-      const endpoint = url('TENCENT_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://sms.tencentcloudapi.com';
-      return { budgets, provider, tencent: { secretId, secretKey, sdkAppId, signName, templateId, noticeTemplateId: read('TENCENT_SMS_NOTICE_TEMPLATE_ID'), region: read('TENCENT_SMS_REGION') ?? 'ap-guangzhou', endpoint } };
-    }
-    if (provider === 'aliyun') {
-      const [accessKeyId, accessKeySecret, signName, templateCode] = required(['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE']) as [string, string, string, string];
-      const endpoint = url('ALIYUN_SMS_ENDPOINT', ['https:', 'http:']) ?? 'https://dysmsapi.aliyuncs.com';
-      return { budgets, provider, aliyun: { accessKeyId, accessKeySecret, signName, templateCode, noticeTemplateCode: read('ALIYUN_SMS_NOTICE_TEMPLATE_CODE'), endpoint } };
-    }
-    return { budgets, provider, outboxLogCodes };
-  };
-
-  const contacts = (): ContactsConfig => {
-    const list = (name: string) => (read(name) ?? '').split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
-    const institutionEmailDomains = list('INSTITUTION_EMAIL_DOMAINS').map((domain) => domain.replace(/^[@.]/, ''));
-    const badDomains = institutionEmailDomains.filter((domain) => !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/.test(domain));
-    if (badDomains.length) problems.push(`INSTITUTION_EMAIL_DOMAINS must be a comma-separated list of mail domains such as example.edu,mail.example.edu (not valid: "${badDomains.join('", "')}")`);
-    const required = list('REQUIRED_CONTACTS');
-    const unknown = required.filter((role) => !(contactRoles as readonly string[]).includes(role));
-    if (unknown.length) problems.push(`REQUIRED_CONTACTS must list some of ${contactRoles.join(', ')} (unknown: "${unknown.join('", "')}")`);
-    return {
-      institutionEmailDomains,
-      required: contactRoles.filter((role) => required.includes(role)),
-      prompt: oneOf('CONTACT_PROMPT', ['block', 'skip'], 'skip'),
-      emailBudgets: {
-        cooldownSeconds: integer('EMAIL_CODE_COOLDOWN', 60, 10, 3600),
-        perNumberPerDay: integer('EMAIL_BUDGET_PER_ADDRESS', 10, 1, 1000),
-        perAccountPerDay: integer('EMAIL_BUDGET_PER_ACCOUNT', 10, 1, 1000),
-        perIpPerDay: integer('EMAIL_BUDGET_PER_IP', 30, 1, 1_000_000),
-        globalPerDay: integer('EMAIL_BUDGET_GLOBAL', 50_000, 1, 100_000_000),
-      },
-    };
-  };
-
-  const wechat = (): WechatConfig => {
-    // A group is on when any of its variables is set; then all its required ones must be.
-    const group = (names: string[], optional: string[] = []): string[] | undefined => {
-      if (![...names, ...optional].some((name) => read(name) !== undefined)) return undefined;
-      const missing = names.filter((name) => read(name) === undefined);
-      if (missing.length) {
-        problems.push(`${names.join(', ')} go together: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
-        return undefined;
-      }
-      return names.map((name) => read(name) ?? '');
-    };
-    const baseUrl = (name: string, fallback: string) => (url(name, ['https:', 'http:']) ?? fallback).replace(/\/+$/, '');
-    const apiBaseUrl = baseUrl('WECHAT_API_BASE_URL', 'https://api.weixin.qq.com');
-    const open = group(['WECHAT_OPEN_APP_ID', 'WECHAT_OPEN_SECRET']);
-    const mp = group(['WECHAT_MP_APP_ID', 'WECHAT_MP_SECRET', 'WECHAT_MP_TOKEN'], ['WECHAT_MP_AES_KEY']);
-    const wecom = group(['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
-    const aesKey = read('WECHAT_MP_AES_KEY');
-    if (aesKey !== undefined && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
-      problems.push(`WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey from the official account's settings (got ${aesKey.length} characters)`);
-    }
-    const mpToken = read('WECHAT_MP_TOKEN');
-    if (mpToken !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(mpToken)) {
-      problems.push('WECHAT_MP_TOKEN must be 3 to 32 letters or digits, as WeChat requires for the server Token');
-    }
-    return {
-      open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl: baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com'), apiBaseUrl },
-      officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl },
-      wecom: wecom && {
-        corpId: wecom[0]!, agentId: wecom[1]!, secret: wecom[2]!,
-        loginBaseUrl: baseUrl('WECOM_LOGIN_BASE_URL', 'https://login.work.weixin.qq.com'),
-        apiBaseUrl: baseUrl('WECOM_API_BASE_URL', 'https://qyapi.weixin.qq.com'),
-      },
-    };
   };
 
   const production = read('NODE_ENV') === 'production';
@@ -431,8 +220,8 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     webauthn: webauthn(issuer),
-    sms: sms(),
-    passwordPolicy: passwordPolicy(),
+    sms: smsSettings(settings),
+    passwordPolicy: passwordPolicySettings(settings),
     passwordReset: {
       keepSessionsAllowed: boolean('RESET_KEEP_SESSIONS_ALLOWED', false),
       startsPerId: integer('RESET_LIMIT_PER_ID', 5, 1, 1000),
@@ -442,7 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: integer('RESET_LIMIT_WINDOW', 3600, 60, 86_400),
       captchaMaxNumber: integer('CAPTCHA_MAX_NUMBER', 100_000, 1000, 10_000_000),
     },
-    contacts: contacts(),
+    contacts: contactsSettings(settings),
     ttl: {
       sessionSeconds: integer('SESSION_TTL', 8 * 3600, 60, 90 * 86_400),
       refreshTokenSeconds: integer('REFRESH_TOKEN_TTL', 14 * 86_400, 60, 365 * 86_400),
@@ -462,7 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: integer('QR_LIMIT_WINDOW', 600, 60, 86_400),
       deviceFlow: boolean('DEVICE_FLOW', true),
     },
-    wechat: wechat(),
+    wechat: wechatSettings(settings),
   };
 
   if (production && !config.factorKey) {

@@ -51,6 +51,7 @@ afterAll(async () => {
   await server?.destroy();
 });
 
+// Needs php with Apereo phpCAS, curl and dom; .ci/run installs them from Debian.
 describe.skipIf(!hasPhpCas)('phpCAS', () => {
   it.each(['2', '3'] as const)('signs in over CAS %s.0 and receives the attributes', async (protocol) => {
     const base = await startApp(protocol);

@@ -349,6 +349,7 @@ describe('required contacts after sign-in', () => {
   });
 });
 
+// Needs Debian chromium; .ci/run installs it.
 describe.skipIf(!hasChromium)('in Chromium', () => {
   it('changes the recovery e-mail with a code from the outbox, and the old address is told', async () => {
     const server = await startTestServer({ INSTITUTION_EMAIL_DOMAINS: 'example.edu' });

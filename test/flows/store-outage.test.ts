@@ -45,6 +45,7 @@ async function redisProxy(target: URL) {
   };
 }
 
+// Needs a Redis to cut off (CI sets REDIS_URL for the PostgreSQL + Redis pass); the embedded default has none.
 describe.skipIf(!serverRedisUrl)('when Redis goes away', () => {
   let server: TestServer;
   let proxy: Awaited<ReturnType<typeof redisProxy>>;

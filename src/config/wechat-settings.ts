@@ -1,0 +1,46 @@
+// WeChat Open Platform, official account and WeCom credentials; each group is on when any of its variables is set.
+import type { SettingReader } from './setting-reader.ts';
+
+/** WeChat Open Platform website app, official (service) account and WeCom; base URLs are overridable for simulators. */
+export interface WechatConfig {
+  open: { appId: string; secret: string; authorizeBaseUrl: string; apiBaseUrl: string } | undefined;
+  officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string } | undefined;
+  wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string } | undefined;
+}
+
+export function wechatSettings(settings: SettingReader): WechatConfig {
+  const { problems, read, url } = settings;
+  // A group is on when any of its variables is set; then all its required ones must be.
+  const group = (names: string[], optional: string[] = []): string[] | undefined => {
+    if (![...names, ...optional].some((name) => read(name) !== undefined)) return undefined;
+    const missing = names.filter((name) => read(name) === undefined);
+    if (missing.length) {
+      problems.push(`${names.join(', ')} go together: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+      return undefined;
+    }
+    return names.map((name) => read(name) ?? '');
+  };
+  const baseUrl = (name: string, fallback: string) => (url(name, ['https:', 'http:']) ?? fallback).replace(/\/+$/, '');
+  const apiBaseUrl = baseUrl('WECHAT_API_BASE_URL', 'https://api.weixin.qq.com');
+  const open = group(['WECHAT_OPEN_APP_ID', 'WECHAT_OPEN_SECRET']);
+  const mp = group(['WECHAT_MP_APP_ID', 'WECHAT_MP_SECRET', 'WECHAT_MP_TOKEN'], ['WECHAT_MP_AES_KEY']);
+  const wecom = group(['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
+  const aesKey = read('WECHAT_MP_AES_KEY');
+  if (aesKey !== undefined && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
+    problems.push(`WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey from the official account's settings (got ${aesKey.length} characters)`);
+  }
+  const mpToken = read('WECHAT_MP_TOKEN');
+  if (mpToken !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(mpToken)) {
+    problems.push('WECHAT_MP_TOKEN must be 3 to 32 letters or digits, as WeChat requires for the server Token');
+  }
+  return {
+    open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl: baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com'), apiBaseUrl },
+    officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl },
+    wecom: wecom && {
+      corpId: wecom[0]!, agentId: wecom[1]!, secret: wecom[2]!,
+      loginBaseUrl: baseUrl('WECOM_LOGIN_BASE_URL', 'https://login.work.weixin.qq.com'),
+      apiBaseUrl: baseUrl('WECOM_API_BASE_URL', 'https://qyapi.weixin.qq.com'),
+    },
+  };
+
+}
