@@ -10,8 +10,11 @@ export interface LoadResult {
   errors: number;
 }
 
-/** `operation` may resolve to 'done' to end its worker early (e.g. a pool of pre-issued tickets ran out). */
-export async function runLoad(operation: (worker: number) => Promise<void | 'done'>, options: { seconds: number; concurrency: number }): Promise<LoadResult> {
+/**
+ * `operation` may resolve to 'done' to end its worker early (e.g. a pool of pre-issued tickets ran out), or to
+ * the milliseconds of the part it measured itself (e.g. approval → sign-in, without the set-up before it).
+ */
+export async function runLoad(operation: (worker: number) => Promise<void | 'done' | number>, options: { seconds: number; concurrency: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + options.seconds * 1000;
@@ -21,8 +24,9 @@ export async function runLoad(operation: (worker: number) => Promise<void | 'don
       while (performance.now() < deadline) {
         const begin = performance.now();
         try {
-          if ((await operation(worker)) === 'done') return;
-          latencies.push(performance.now() - begin);
+          const result = await operation(worker);
+          if (result === 'done') return;
+          latencies.push(typeof result === 'number' ? result : performance.now() - begin);
         } catch {
           errors++;
         }

@@ -5,7 +5,7 @@
 // through Redis pub/sub even on one instance.
 import { Browser } from '../test/helpers/browser.ts';
 import type { RelyingParty } from '../test/helpers/oidc.ts';
-import type { LoadResult } from './load.ts';
+import { runLoad, type LoadResult } from './load.ts';
 
 interface QrStarted {
   qrUrl: string;
@@ -50,9 +50,7 @@ export async function measureQrApproval(options: {
     options.signedIn.copyCookie(host, '_session', phone);
     return phone;
   });
-  const latencies: number[] = [];
-  let errors = 0;
-  const once = async (phone: Browser) => {
+  const once = async (phone: Browser): Promise<number> => {
     const desktop = new Browser();
     const { page } = await app.authorize(desktop, { scope: 'openid' });
     const csrf = field(page.html, /name="_csrf" value="([^"]+)"/);
@@ -69,22 +67,9 @@ export async function measureQrApproval(options: {
     await approved;
     const landed = await desktop.visit(new URL(qr.finishUrl, issuer).toString(), { form: { _csrf: csrf } }, callback);
     if (!landed.url.startsWith(callback)) throw new Error('desktop did not reach the app');
-    latencies.push(performance.now() - began);
+    const measured = performance.now() - began;
     await (await decided).arrayBuffer();
+    return measured;
   };
-  const deadline = performance.now() + options.seconds * 1000;
-  const started = performance.now();
-  await Promise.all(phones.map(async (phone) => {
-    while (performance.now() < deadline) {
-      try {
-        await once(phone);
-      } catch {
-        errors++;
-      }
-    }
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { operations: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+  return runLoad((worker) => once(phones[worker]!), { seconds: options.seconds, concurrency: options.concurrency });
 }
