@@ -38,12 +38,13 @@ export function createContactsRule(deps: {
       await deps.store.set(key(accountId, sessionUid), '1', deps.sessionSeconds);
     },
     async due(session) {
+      // Cheapest and most often decisive first: nothing missing (one query) ends it for nearly everyone.
+      if ((await deps.missing(session.accountId)).length === 0) return false;
       if (await skipped(session.accountId, session.uid)) return false;
       // A phone bound here becomes a second factor: only a session that showed the person's existing factor may
       // bind one (else a password alone could add a phone and then pass the mfa prompt with it). Such a
       // session is asked the next time it signs in with the factor.
-      if (!sessionHasSecondFactor(session.amr) && (await deps.hasSecondFactor(session.accountId))) return false;
-      return (await deps.missing(session.accountId)).length > 0;
+      return sessionHasSecondFactor(session.amr) || !(await deps.hasSecondFactor(session.accountId));
     },
   };
 }
