@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.ts';
 import { parseCasServices, type CasService } from './cas-services.ts';
 import { readSetting } from './env-files.ts';
+import { developmentSecretProblem } from './production-secrets.ts';
 
 export interface OidcClientEntry {
   /** Metadata handed to oidc-provider as a static client. */
@@ -102,6 +103,8 @@ export function parseClients(
           if (!fileProblems.length) problems.push(`${where('client_secret_env', id)}: environment variable ${secretEnv} (or ${secretEnv}_FILE) is not set`);
         } else if (secret.length < 32) {
           problems.push(`${where('client_secret_env', id)}: the secret in ${secretEnv} must be at least 32 characters`);
+        } else if (production && developmentSecretProblem(secret)) {
+          problems.push(`${where('client_secret_env', id)}: the secret in ${secretEnv} ${developmentSecretProblem(secret)}; refused when NODE_ENV=production`);
         } else {
           metadata.client_secret = secret;
         }

@@ -7,6 +7,7 @@ import { smsSettings, type SmsConfig } from './sms-settings.ts';
 import { passwordPolicySettings, type PasswordPolicyConfig } from './password-settings.ts';
 import { contactsSettings, contactRoles, type ContactRole, type ContactsConfig } from './contacts-settings.ts';
 import { wechatSettings, type WechatConfig } from './wechat-settings.ts';
+import { productionSecretProblems } from './production-secrets.ts';
 import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
 
 export { contactRoles, type ContactRole, type ContactsConfig, type PasswordPolicyConfig, type SmsConfig, type WechatConfig };
@@ -254,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     wechat: wechatSettings(settings),
   };
 
+  if (production) problems.push(...productionSecretProblems(config));
   if (production && !config.factorKey) {
     problems.push('MFA_ENCRYPTION_KEY is required when NODE_ENV=production (it seals second-factor secrets; keep it out of the database)');
   }

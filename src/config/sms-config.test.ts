@@ -1,8 +1,9 @@
 // SMS_OUTBOX_LOG_CODES: the development outbox logs codes only when asked, and never in production.
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './env.ts';
 
-const production = { NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', DATABASE_URL: 'postgresql://idp@db/idp', MFA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
+const production = { NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', DATABASE_URL: 'postgresql://idp@db/idp', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url') };
 
 describe('SMS_OUTBOX_LOG_CODES', () => {
   it('is off by default, in development too', () => {

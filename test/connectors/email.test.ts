@@ -1,6 +1,7 @@
 // E-mail: the SMTP connector against a real SMTP server over TCP (delivery in Chinese, wrong password, unknown
 // recipient, busy relay, nothing listening, a relay that never greets), the outbox, the texts, the settings, and
 // the security notifier against a test database.
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
@@ -207,7 +208,7 @@ describe('e-mail settings', () => {
     expect(loadConfig({ SMTP_URL: 'smtps://idp:pw@mail.example.edu', SMTP_FROM: 'IdP <idp@example.edu>' }).email.smtpUrl).toBe('smtps://idp:pw@mail.example.edu');
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.edu' })).toThrow(/SMTP_URL must be a smtp: or smtps: URL/);
     expect(() => loadConfig({ SMTP_FROM: 'campus-idp' })).toThrow(/SMTP_FROM must be an address/);
-    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), DATABASE_URL: 'postgres://db/idp' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url'), DATABASE_URL: 'postgres://db/idp' })).not.toThrow();
   });
 });
 
