@@ -16,6 +16,8 @@ import { relyingParty, submitLogin } from '../test/helpers/oidc.ts';
 import { processCpuSeconds, runLoad, type LoadResult } from './load.ts';
 import { measureQrApproval } from './qr-approval.ts';
 import { hasWrk, runWrk, type WrkWorkload } from './wrk.ts';
+import { measureRedisMemory } from './redis-memory.ts';
+import { rssSlopePerMinute, soak } from './soak.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const root = new URL('..', import.meta.url).pathname;
@@ -28,7 +30,9 @@ const callback = 'http://127.0.0.1:9/cb';
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const prefix = `campus-idp-bench:${randomBytes(4).toString('hex')}:`;
 /** BENCH_ONLY=<regex>: run only the workloads whose name matches (password sign-in still runs to mint tokens). */
-const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+/** BENCH_SOAK_SECONDS=<n>: instead of the workloads, the long mixed run that watches the server's RSS. */
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
+const only = soakSeconds ? /^soak$/ : process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 /** BENCH_CPU_PROF=<dir>: the servers write V8 CPU profiles there (the bare provider in <dir>/bare) when they stop. */
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
 /** BENCH_NODE_FLAGS: extra Node flags for both servers (e.g. --experimental-async-context-frame). */
@@ -161,6 +165,33 @@ async function main() {
   };
   const { browser, tokens } = await signIn();
   const cookie = browser.cookieHeaderFor(new URL(issuer));
+  if (soakSeconds) {
+    const appBasic = `Basic ${Buffer.from(`bench-app:${secret}`).toString('base64')}`;
+    const refreshChains = await Promise.all(Array.from({ length: 8 }, async () => (await signIn()).tokens.refresh_token!));
+    const ok = async (response: Response, what: string) => {
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`${what} ${response.status}`);
+    };
+    const mix = [
+      async () => void (await signIn()),
+      async (worker: number) => {
+        refreshChains[worker] = (await client.refreshTokenGrant(app.config, refreshChains[worker]!)).refresh_token!;
+      },
+      async () => ok(await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } }), 'userinfo'),
+      async () => ok(await fetch(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: appBasic, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens.access_token}` }), 'introspection'),
+      async () => {
+        const login = await fetch(`${issuer}/cas/login?service=${encodeURIComponent(service)}`, { headers: { cookie }, redirect: 'manual' });
+        await login.arrayBuffer();
+        const ticket = new URL(login.headers.get('location') ?? '', issuer).searchParams.get('ticket');
+        await ok(await fetch(`${issuer}/cas/p3/serviceValidate?service=${encodeURIComponent(service)}&ticket=${ticket}`), 'CAS validation');
+      },
+    ];
+    const perSecond = Number(process.env.BENCH_SOAK_RATE ?? 200);
+    const { load, samples } = await soak({ pid: server.pid!, seconds: soakSeconds, perSecond, concurrency: 8, sampleSeconds: 15, mix });
+    console.log(`\nsoak: ${soakSeconds} s of mixed load (sign-in, refresh, userinfo, introspection, CAS) at ~${perSecond}/s: ${load.operations} operations, ${load.errors} errors, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms`);
+    console.log(`RSS: ${samples[0]!.rssMiB.toFixed(0)} MiB at start, ${samples.at(-1)!.rssMiB.toFixed(0)} MiB at the end, max ${Math.max(...samples.map((entry) => entry.rssMiB)).toFixed(0)} MiB; growth after the first minute ${rssSlopePerMinute(samples, 60).toFixed(2)} MiB/min`);
+    console.log(samples.map((entry) => `${entry.second}s:${entry.rssMiB.toFixed(0)}`).join(' '));
+  }
 
   await measure('password sign-in (authorize → sign-in → code → token)', server, async () => void (await signIn()), 8);
   await measure('client credentials', server, clientCredentials(issuer), 32);
@@ -276,6 +307,13 @@ async function main() {
     const theirs = results.find((entry) => entry.name === `client credentials, bare oidc-provider${suffix}`);
     const perCpu = (entry: (typeof results)[number]) => entry.result.operations / Math.max(entry.cpu, 0.01);
     if (ours && theirs) console.log(`\nclient credentials${suffix} vs bare oidc-provider: ${((ours.result.perSecond / theirs.result.perSecond) * 100).toFixed(0)} % of req/s, ${((perCpu(ours) / perCpu(theirs)) * 100).toFixed(0)} % per server CPU-s`);
+  }
+  const memoryName = 'Redis memory per signed-in person';
+  if (process.env.REDIS_URL && (!only || only.test(memoryName))) {
+    const memory = await measureRedisMemory(process.env.REDIS_URL, Number(process.env.BENCH_MEMORY_PEOPLE ?? 200));
+    console.log(`\n${memoryName} (${memory.people} people, each one code flow: session + grant + access and refresh token): ${memory.bytesPerPerson.toFixed(0)} B by MEMORY USAGE, ${memory.usedMemoryPerPerson.toFixed(0)} B of used_memory growth`);
+    console.log('| key kind | keys | bytes per person |\n|---|---:|---:|');
+    for (const kind of memory.byKind) console.log(`| ${kind.kind} | ${kind.keys} | ${kind.bytesPerPerson.toFixed(0)} |`);
   }
 }
 

@@ -55,6 +55,8 @@ export const testClients = {
 export interface TestServer extends RunningServer {
   /** The settings it was started with, for a second instance on the same stores. */
   env: Record<string, string | undefined>;
+  /** The prefix of its Redis keys (each test server has its own). */
+  redisPrefix: string;
   /** Another server on the same database and Redis (PostgreSQL + Redis only: PGlite is one process). */
   sibling(): Promise<TestServer>;
   /** Stops the server; the data stays for `restart`. */
@@ -120,6 +122,7 @@ async function boot(stores: Stores, overrides: Record<string, string>): Promise<
   return {
     ...running,
     env,
+    redisPrefix: stores.redisPrefix,
     async sibling() {
       const other = await boot(stores, { ...overrides, PORT: '0', ISSUER: running.url });
       // The stores belong to the first server: the sibling only stops.
