@@ -13,7 +13,10 @@ import { renderConnections } from './views/connect-account.ts';
 
 const pagePath = '/account/connections';
 
-export function connectionPages(deps: { identities: ExternalIdentities; audit: Pick<AuditLog, 'record'>; notifier: SecurityNotifications }): AccountPageExtension {
+/** The outcomes /account/connections announces (?done=…); bound, already and moved come from wechat-binding-routes.ts. */
+const connectionNotices = ['unbound', 'bound', 'already', 'moved'] as const;
+
+export function connectionPages(deps: { identities: ExternalIdentities; audit: Pick<AuditLog, 'record'>; notifier: SecurityNotifications; bindWechat?: boolean }): AccountPageExtension {
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
   return (router: Router, kit) => {
@@ -25,7 +28,8 @@ export function connectionPages(deps: { identities: ExternalIdentities; audit: P
         ...pageFrame(ctx),
         csrfToken: issueCsrfToken(ctx),
         identities: await deps.identities.list(signed.user.id),
-        notice: ctx.query.done === 'unbound' ? 'unbound' : undefined,
+        notice: connectionNotices.find((notice) => notice === ctx.query.done),
+        bindWechat: deps.bindWechat ? { action: `${pagePath}/bind/wechat` } : undefined,
       });
     });
 

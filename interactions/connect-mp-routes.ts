@@ -17,7 +17,7 @@ const qrSeconds = 300;
 const maxEventBytes = 64 * 1024;
 
 /** Who scanned, kept until the waiting browser picks it up; openid → unionid happens then, so WeChat's push is answered at once. */
-interface ScanResult {
+export interface ScanResult {
   uid: string;
   openid: string;
 }
@@ -33,10 +33,12 @@ async function readBody(ctx: Context): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A scene waiting for its scan (value: who waits), and who scanned it; shared with interactions/mfa-wechat-routes.ts. */
+export const sceneKey = (scene: string) => `connect:mp:scene:${scene}`;
+export const resultKey = (scene: string) => `connect:mp:result:${scene}`;
+
 export function officialAccountRoutes(deps: { store: KeyValueStore; officialAccount: OfficialAccount; signIn: ConnectSignIn }, router: Router): void {
   const { store, officialAccount, signIn } = deps;
-  const sceneKey = (scene: string) => `connect:mp:scene:${scene}`;
-  const resultKey = (scene: string) => `connect:mp:result:${scene}`;
   const sceneOf = (ctx: Context) => {
     const scene = ctx.cookies.get(sceneCookie, { signed: true });
     return scene && /^login[0-9a-f]{32}$/.test(scene) ? scene : undefined;

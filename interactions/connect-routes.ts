@@ -19,7 +19,7 @@ import type { ConnectOffer } from './views/connect.ts';
 const stateCookie = 'campus_connect_state';
 const stateSeconds = 600;
 
-interface RedirectProvider {
+export interface RedirectProvider {
   authorizeUrl(redirectUri: string, state: string): string;
   exchange(code: string): Promise<WechatResult<{ identity: ExternalSubject }>>;
 }
@@ -95,5 +95,6 @@ export function connectRoutes(deps: ConnectSignInDependencies & { issuer: string
     };
   };
 
-  return { router, offer };
+  // The same vendor clients (one cached app token each) serve WeChat as a second factor and binding from /account.
+  return { router, offer, websiteQr: vendors.wechat, officialAccount };
 }

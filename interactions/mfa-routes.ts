@@ -56,6 +56,8 @@ export interface SecondFactorDependencies {
   notifier?: SecurityNotifications;
   /** A weak password waiting for this moment (after the second factor) is changed before the sign-in finishes. */
   weakPasswordHold?: (ctx: Context, interaction: Details, login: LoginResult) => Promise<boolean>;
+  /** Where "Confirm with WeChat" starts for this sign-in, when WECHAT_MFA allows it (interactions/mfa-wechat-routes.ts). */
+  wechatOffer?: (interaction: Details, accountId: string) => Promise<{ href: string } | undefined>;
 }
 
 type LoginResult = NonNullable<InteractionResult['login']>;
@@ -102,6 +104,7 @@ export function secondFactorStep(deps: SecondFactorDependencies, router: Router)
       bindPhone: enrollment && deps.smsCodes
         ? { action: `/interaction/${interaction.uid}/mfa/phone`, sentTo: await deps.smsCodes.pending('bind-phone', interaction.uid), phone: phoneInput }
         : undefined,
+      wechat: await deps.wechatOffer?.(interaction, user.id),
       uiLocales: interaction.params.ui_locales,
     });
   };

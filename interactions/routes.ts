@@ -30,6 +30,7 @@ import type { SecurityNotifications } from './account-routes.ts';
 import { weakPasswordStep } from './weak-password-step.ts';
 import type { WeakPasswords } from '../src/services/weak-passwords.ts';
 import type { ConnectOffer } from './views/connect.ts';
+import { wechatMfaStep, type WechatMfaDependencies } from './mfa-wechat-routes.ts';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -57,13 +58,17 @@ export interface InteractionDependencies {
   securityNotifier?: SecurityNotifications;
   /** The WeChat/WeCom links for a sign-in (interactions/connect-routes.ts); undefined when none is configured. */
   connectOffer?: (interactionUid: string) => ConnectOffer | undefined;
+  /** WECHAT_MFA: a bound WeChat may pass the mfa prompt (interactions/mfa-wechat-routes.ts). */
+  wechatMfa?: WechatMfaDependencies;
 }
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, weakPasswords, hasSecondFactor, securityNotifier, connectOffer }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, weakPasswords, hasSecondFactor, securityNotifier, connectOffer, wechatMfa }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const { parseForm, details, clientName, finish } = interactionHelpers(provider);
   const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors, smsCodes, passkeys, contacts, knownBrowsers, audit, notifier: securityNotifier,
-    weakPasswordHold: (ctx, interaction, login) => weakPassword.holdAfterSecondFactor(ctx, interaction, login) }, router);
+    weakPasswordHold: (ctx, interaction, login) => weakPassword.holdAfterSecondFactor(ctx, interaction, login),
+    wechatOffer: async (interaction, accountId) => wechatStep?.offer(interaction, accountId) }, router);
+  const wechatStep = wechatMfa && wechatMfaStep({ ...wechatMfa, provider, store, secondFactors: metrics.secondFactors, audit }, secondFactor, router);
 
   const showLogin = async (ctx: Context, interaction: Details, state: { loginId?: string; error?: ErrorCode }) => {
     ctx.type = 'html';

@@ -46,6 +46,8 @@ import { appPasswordApiRoutes } from './http/app-password-api.ts';
 import { connectRoutes } from '../interactions/connect-routes.ts';
 import { connectionPages } from '../interactions/connect-account-routes.ts';
 import { createExternalIdentities } from './services/external-identities.ts';
+import { createWechatBindings } from './services/wechat-bindings.ts';
+import { wechatBindingPages } from '../interactions/wechat-binding-routes.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -99,10 +101,13 @@ export function buildApp(deps: AppDependencies): Koa {
   const contactBinding = createContactBinding({ contacts: deps.contacts, smsCodes: deps.smsCodes, emailCodes: deps.emailCodes });
   const identities = createExternalIdentities(deps.database.prisma);
   const connect = connectRoutes({ ...deps, issuer: deps.config.issuer, wechat: deps.config.wechat, identities, notifier: deps.securityNotifier });
+  const wechatBindings = createWechatBindings(deps.database.prisma);
+  const wechatMfaChannel = deps.config.wechat.mfa;
   const interactions = interactionRoutes({
     ...deps,
     hasSecondFactor: async (accountId) => (await deps.accountSecurity.secondFactorCount(accountId)) > 0,
     connectOffer: connect.offer,
+    wechatMfa: wechatMfaChannel && { channel: wechatMfaChannel, issuer: deps.config.issuer, websiteQr: connect.websiteQr, officialAccount: connect.officialAccount, bindings: wechatBindings },
     contactPrompt: deps.contactsRule && {
       binding: contactBinding, rule: deps.contactsRule, institutionDomains: deps.config.contacts.institutionEmailDomains, freshProof, notifier: deps.securityNotifier,
     },
@@ -117,7 +122,8 @@ export function buildApp(deps: AppDependencies): Koa {
       appPasswordPages({ appPasswords: deps.appPasswords, audit: deps.audit, notifier: deps.securityNotifier }),
       sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit }),
       passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
-      connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier }),
+      connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier, bindWechat: Boolean(connect.websiteQr) }),
+      ...(connect.websiteQr ? [wechatBindingPages({ ...deps, issuer: deps.config.issuer, websiteQr: connect.websiteQr, identities, bindings: wechatBindings, notifier: deps.securityNotifier })] : []),
       outboxPages(deps.devOutbox),
     ],
     showsOutbox: (user) => canReadOutbox(user, deps.devOutbox),

@@ -1,4 +1,5 @@
 // English words for every page and error. zh-CN.ts must have the same keys (checked by its type).
+import { wechatBindingEn } from './wechat-binding.en.ts';
 export const en = {
   siteName: 'Campus Unified Sign-in',
   footer: 'Campus identity service. Never share your password or codes with anyone, including IT staff.',
@@ -431,6 +432,7 @@ export const en = {
     sms: 'Text message',
     email: 'E-mail',
   },
+  wechatBinding: wechatBindingEn,
   connect: {
     or: 'Or sign in with',
     wechat: 'Scan with WeChat',
@@ -466,6 +468,7 @@ export const en = {
     notices: { unbound: 'Unbound. It can no longer sign you in.' },
   },
   errors: {
+    ...wechatBindingEn.errors,
     qr_expired: 'This sign-in code has expired or was already used. Scan the new code on the sign-in page.',
     invalid_credentials: 'Login ID or password is incorrect.',
     card_number_not_login_id: 'That is a campus card number. Sign in with your staff or student number.',

@@ -1,5 +1,6 @@
 // 简体中文：与 en.ts 键完全相同（由类型检查保证）。
 import type { Messages } from './en.ts';
+import { wechatBindingZhCN } from './wechat-binding.zh-CN.ts';
 
 export const zhCN: Messages = {
   siteName: '统一身份认证',
@@ -433,6 +434,7 @@ export const zhCN: Messages = {
     sms: '短信',
     email: '邮件',
   },
+  wechatBinding: wechatBindingZhCN,
   connect: {
     or: '其他登录方式',
     wechat: '微信扫码登录',
@@ -468,6 +470,7 @@ export const zhCN: Messages = {
     notices: { unbound: '已解除绑定，它将无法再登录您的账号。' },
   },
   errors: {
+    ...wechatBindingZhCN.errors,
     qr_expired: '此登录二维码已过期或已被使用，请扫描登录页面上的新二维码。',
     invalid_credentials: '账号或密码错误。',
     card_number_not_login_id: '这是校园卡号，请使用工号或学号登录。',

@@ -5,11 +5,14 @@ import type { LinkedIdentity } from '../../src/services/external-identities.ts';
 import { messages } from '../i18n/index.ts';
 import { renderPage, type PageFrame } from './layout.ts';
 import { when, withDate } from './app-passwords.ts';
+import { renderBindWechatSection } from './wechat-binding.ts';
 
 export interface ConnectionsView extends PageFrame {
   csrfToken: string;
   identities: LinkedIdentity[];
-  notice?: 'unbound';
+  notice?: 'unbound' | 'bound' | 'already' | 'moved';
+  /** Where "Bind WeChat" posts (the website QR is configured). */
+  bindWechat?: { action: string };
 }
 
 export function renderConnections(view: ConnectionsView): string {
@@ -26,8 +29,9 @@ export function renderConnections(view: ConnectionsView): string {
   const body = html`
 <p class="secondary-top"><a href="/account">${all.account.back}</a></p>
 <h1>${t.accountTitle}</h1>
-${view.notice ? html`<p class="notice" role="status">${t.notices[view.notice]}</p>` : ''}
+${view.notice ? html`<p class="notice" role="status">${view.notice === 'unbound' ? t.notices.unbound : all.wechatBinding.notices[view.notice]}</p>` : ''}
 <p class="hint">${t.accountIntro}</p>
-${view.identities.length ? html`<ul class="items" id="connections">${items}</ul>` : html`<p id="no-connections">${t.none}</p>`}`;
+${view.identities.length ? html`<ul class="items" id="connections">${items}</ul>` : html`<p id="no-connections">${t.none}</p>`}
+${view.bindWechat ? renderBindWechatSection(all, { csrfToken: view.csrfToken, action: view.bindWechat.action }) : ''}`;
   return renderPage({ ...view, title: t.accountTitle, body });
 }

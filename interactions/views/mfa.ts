@@ -20,6 +20,8 @@ export interface MfaView extends PageFrame {
   bindPhone?: { action: string; sentTo?: string; phone?: string };
   /** Use a bound passkey, or (enrolment) bind one instead of the app. */
   passkey?: PasskeyOffer;
+  /** WECHAT_MFA: where "Confirm with WeChat" starts (interactions/mfa-wechat-routes.ts). */
+  wechat?: { href: string };
 }
 
 export function renderMfa(view: MfaView): string {
@@ -53,6 +55,13 @@ ${view.sms && !enrolling
   <button type="submit" id="send-sms">${format(view.sms.sent ? t.sms.resend : t.sms.send, { phone: view.sms.phone })}</button>
   <p class="hint">${t.sms.notice}</p>
 </form>`
+  : ''}
+${view.wechat
+  ? html`<section class="alternative" aria-labelledby="mfa-wechat-title">
+  <p id="mfa-wechat-title">${t.wechatBinding.mfaOr}</p>
+  <p><a class="button" id="mfa-wechat" href="${view.wechat.href}">${t.wechatBinding.mfaLink}</a></p>
+  <p class="hint">${t.wechatBinding.mfaHint}</p>
+</section>`
   : ''}
 ${view.bindPhone
   ? html`<form method="post" action="${view.bindPhone.action}" class="alternative">

@@ -6,10 +6,12 @@ export interface WechatConfig {
   open: { appId: string; secret: string; authorizeBaseUrl: string; apiBaseUrl: string } | undefined;
   officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string } | undefined;
   wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string } | undefined;
+  /** WECHAT_MFA: which QR a bound WeChat scans to pass the mfa prompt; undefined = WeChat is not a second factor. */
+  mfa: 'website' | 'official-account' | undefined;
 }
 
 export function wechatSettings(settings: SettingReader): WechatConfig {
-  const { problems, read, url } = settings;
+  const { problems, read, url, oneOf } = settings;
   // A group is on when any of its variables is set; then all its required ones must be.
   const group = (names: string[], optional: string[] = []): string[] | undefined => {
     if (![...names, ...optional].some((name) => read(name) !== undefined)) return undefined;
@@ -33,7 +35,16 @@ export function wechatSettings(settings: SettingReader): WechatConfig {
   if (mpToken !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(mpToken)) {
     problems.push('WECHAT_MP_TOKEN must be 3 to 32 letters or digits, as WeChat requires for the server Token');
   }
+  // on = the website QR when the Open Platform app is configured, else the official account's temporary QR.
+  const mfaSetting = oneOf('WECHAT_MFA', ['off', 'on', 'website', 'official-account'] as const, 'off');
+  let mfa: WechatConfig['mfa'] = mfaSetting === 'on' ? (open ? 'website' : mp ? 'official-account' : undefined) : mfaSetting === 'off' ? undefined : mfaSetting;
+  if (mfaSetting !== 'off' && (mfa === undefined || (mfa === 'website' && !open) || (mfa === 'official-account' && !mp))) {
+    const needs = mfaSetting === 'website' ? 'WECHAT_OPEN_APP_ID and WECHAT_OPEN_SECRET' : mfaSetting === 'official-account' ? 'WECHAT_MP_APP_ID, WECHAT_MP_SECRET and WECHAT_MP_TOKEN' : 'the WeChat website app (WECHAT_OPEN_*) or official account (WECHAT_MP_*)';
+    problems.push(`WECHAT_MFA=${mfaSetting} needs ${needs} to be configured`);
+    mfa = undefined;
+  }
   return {
+    mfa,
     open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl: baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com'), apiBaseUrl },
     officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl },
     wecom: wecom && {

@@ -191,6 +191,7 @@ describe('website QR (Open Platform)', () => {
     const { page } = await scanIn(mailApp);
     expect(page.url).toMatch(/\/interaction\/[^/]+$/);
     expect(page.html).toMatch(/name="code"|totp-secret/);
+    expect(page.html).not.toContain('id="mfa-wechat"'); // WECHAT_MFA is off here
   });
 });
 
