@@ -18,6 +18,7 @@ import { measureQrApproval } from './qr-approval.ts';
 import { hasWrk, runWrk, type WrkWorkload } from './wrk.ts';
 import { measureRedisMemory } from './redis-memory.ts';
 import { rssSlopePerMinute, soak } from './soak.ts';
+import { measureWaitingPages, type WaitingPagesResult } from './qr-waiting.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const root = new URL('..', import.meta.url).pathname;
@@ -125,6 +126,7 @@ async function main() {
   await Promise.race([waitFor(`${issuer}/healthz`), exited]);
 
   const results: { name: string; result: LoadResult; cpu: number }[] = [];
+  let waiting: WaitingPagesResult | undefined;
   const measure = async (name: string, target: ChildProcess, operation: (worker: number) => Promise<void | 'done'>, concurrency: number, warmup = 2) => {
     if (only && !only.test(name)) return;
     await runLoad(operation, { seconds: warmup, concurrency });
@@ -167,6 +169,7 @@ async function main() {
   const cookie = browser.cookieHeaderFor(new URL(issuer));
   if (soakSeconds) {
     const appBasic = `Basic ${Buffer.from(`bench-app:${secret}`).toString('base64')}`;
+    let accessToken = tokens.access_token;
     const refreshChains = await Promise.all(Array.from({ length: 8 }, async () => (await signIn()).tokens.refresh_token!));
     const ok = async (response: Response, what: string) => {
       await response.arrayBuffer();
@@ -175,10 +178,13 @@ async function main() {
     const mix = [
       async () => void (await signIn()),
       async (worker: number) => {
-        refreshChains[worker] = (await client.refreshTokenGrant(app.config, refreshChains[worker]!)).refresh_token!;
+        const refreshed = await client.refreshTokenGrant(app.config, refreshChains[worker]!);
+        refreshChains[worker] = refreshed.refresh_token!;
+        // A run longer than the access token's life keeps using fresh ones.
+        accessToken = refreshed.access_token;
       },
-      async () => ok(await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } }), 'userinfo'),
-      async () => ok(await fetch(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: appBasic, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens.access_token}` }), 'introspection'),
+      async () => ok(await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } }), 'userinfo'),
+      async () => ok(await fetch(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: appBasic, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${accessToken}` }), 'introspection'),
       async () => {
         const login = await fetch(`${issuer}/cas/login?service=${encodeURIComponent(service)}`, { headers: { cookie }, redirect: 'manual' });
         await login.arrayBuffer();
@@ -187,10 +193,21 @@ async function main() {
       },
     ];
     const perSecond = Number(process.env.BENCH_SOAK_RATE ?? 200);
-    const { load, samples } = await soak({ pid: server.pid!, seconds: soakSeconds, perSecond, concurrency: 8, sampleSeconds: 15, mix });
+    const errors = new Map<string, number>();
+    const counted = mix.map((operation) => async (worker: number) => {
+      try {
+        await operation(worker);
+      } catch (error) {
+        const message = error instanceof Error ? error.message.slice(0, 80) : String(error);
+        errors.set(message, (errors.get(message) ?? 0) + 1);
+        throw error;
+      }
+    });
+    const { load, samples } = await soak({ pid: server.pid!, seconds: soakSeconds, perSecond, concurrency: 8, sampleSeconds: 15, mix: counted });
     console.log(`\nsoak: ${soakSeconds} s of mixed load (sign-in, refresh, userinfo, introspection, CAS) at ~${perSecond}/s: ${load.operations} operations, ${load.errors} errors, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms`);
     console.log(`RSS: ${samples[0]!.rssMiB.toFixed(0)} MiB at start, ${samples.at(-1)!.rssMiB.toFixed(0)} MiB at the end, max ${Math.max(...samples.map((entry) => entry.rssMiB)).toFixed(0)} MiB; growth after the first minute ${rssSlopePerMinute(samples, 60).toFixed(2)} MiB/min`);
     console.log(samples.map((entry) => `${entry.second}s:${entry.rssMiB.toFixed(0)}`).join(' '));
+    if (errors.size) console.log(`errors: ${[...errors].map(([message, count]) => `${message} ×${count}`).join('; ')}`);
   }
 
   await measure('password sign-in (authorize → sign-in → code → token)', server, async () => void (await signIn()), 8);
@@ -240,7 +257,8 @@ async function main() {
   }, 32);
   await measureWrk('introspection (wrk)', server, wrkRequest(`${issuer}/token/introspection`, 'POST', { authorization: appBasic, 'content-type': 'application/x-www-form-urlencoded' }, `token=${tokens.access_token}`));
   // wrk only sees status codes: check once that both servers call these tokens active.
-  for (const [base, token] of [[issuer, tokens.access_token], [bareUrl, bareReady.accessToken]]) {
+  // (A soak outlives these access tokens, and measured no introspection here.)
+  for (const [base, token] of soakSeconds ? [] : [[issuer, tokens.access_token], [bareUrl, bareReady.accessToken]]) {
     const response = await fetch(`${base}/token/introspection`, { method: 'POST', headers: { authorization: appBasic, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
     if (!((await response.json()) as { active?: boolean }).active) throw new Error(`${base}: the benchmark's access token is not active`);
   }
@@ -279,6 +297,29 @@ async function main() {
     results.push({ name: qrName, result, cpu: processCpuSeconds(server.pid!) - before });
     process.stderr.write(`  ${qrName}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms\n`);
   }
+  const waitingName = 'QR sign-in pages waiting';
+  if (!only || only.test(waitingName)) {
+    const count = Number(process.env.BENCH_QR_WAITING ?? 10_000);
+    waiting = await measureWaitingPages({ issuer, app, pid: server.pid!, count, concurrency: 32, redisUrl: process.env.REDIS_URL });
+  }
+  // Two instances on the same PostgreSQL and Redis: the desktop waits on A, the phone approves on B, and the
+  // approval reaches A through Redis pub/sub. (PGlite is one process: embedded runs skip this row.)
+  const qrTwoName = 'QR approval across two instances (desktop on A, phone on B; CPU of both)';
+  if (databaseUrl && process.env.REDIS_URL && (!only || only.test(qrTwoName))) {
+    const portB = await freePort();
+    const serverB = spawnPinned([join(root, 'bin/serve.mjs')], { ...env, PORT: String(portB) });
+    serverB.stdout!.resume();
+    try {
+      await waitFor(`http://127.0.0.1:${portB}/healthz`);
+      const cpuOf = () => processCpuSeconds(server.pid!) + processCpuSeconds(serverB.pid!);
+      const before = cpuOf();
+      const result = await measureQrApproval({ issuer, app, callback, signedIn: browser, seconds, concurrency: 2, phoneIssuer: `http://127.0.0.1:${portB}` });
+      results.push({ name: qrTwoName, result, cpu: cpuOf() - before });
+      process.stderr.write(`  ${qrTwoName}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms\n`);
+    } finally {
+      serverB.kill('SIGTERM');
+    }
+  }
 
   server.kill('SIGTERM');
   bare.kill('SIGTERM');
@@ -307,6 +348,10 @@ async function main() {
     const theirs = results.find((entry) => entry.name === `client credentials, bare oidc-provider${suffix}`);
     const perCpu = (entry: (typeof results)[number]) => entry.result.operations / Math.max(entry.cpu, 0.01);
     if (ours && theirs) console.log(`\nclient credentials${suffix} vs bare oidc-provider: ${((ours.result.perSecond / theirs.result.perSecond) * 100).toFixed(0)} % of req/s, ${((perCpu(ours) / perCpu(theirs)) * 100).toFixed(0)} % per server CPU-s`);
+  }
+  if (waiting) {
+    const perPage = ((waiting.rssOpenMiB - waiting.rssBeforeMiB) * 1024) / waiting.open;
+    console.log(`\nQR sign-in pages waiting: ${waiting.open} opened in ${waiting.openSeconds.toFixed(0)} s, each holding its event stream; server RSS ${waiting.rssBeforeMiB.toFixed(0)} MiB before, ${waiting.rssOpenMiB.toFixed(0)} MiB with all waiting (${perPage.toFixed(1)} KiB per page), ${waiting.rssAfterMiB.toFixed(0)} MiB after they closed${waiting.redisPerPageBytes === undefined ? '' : `; Redis ${waiting.redisPerPageBytes.toFixed(0)} B per page`}`);
   }
   const memoryName = 'Redis memory per signed-in person';
   if (process.env.REDIS_URL && (!only || only.test(memoryName))) {

@@ -9,7 +9,8 @@ export interface Page {
 export class Browser {
   private readonly cookies = new Map<string, Map<string, string>>();
 
-  constructor(readonly acceptLanguage = 'en') {}
+  /** `userAgent`: sent with every request (e.g. the WeChat or WeCom in-app browser's); none by default. */
+  constructor(readonly acceptLanguage = 'en', readonly userAgent?: string) {}
 
   private cookieHeader(url: URL): string {
     const jar = this.cookies.get(url.host);
@@ -36,14 +37,14 @@ export class Browser {
     this.cookies.get(host)?.delete(`${name}.sig`);
   }
 
-  /** Copies one cookie (value and signature) into another browser. */
-  copyCookie(host: string, name: string, to: Browser): void {
+  /** Copies one cookie (value and signature) into another browser, for the same host or another (`toHost`). */
+  copyCookie(host: string, name: string, to: Browser, toHost = host): void {
     for (const key of [name, `${name}.sig`]) {
       const value = this.cookies.get(host)?.get(key);
       if (value !== undefined) {
-        const jar = to.cookies.get(host) ?? new Map<string, string>();
+        const jar = to.cookies.get(toHost) ?? new Map<string, string>();
         jar.set(key, value);
-        to.cookies.set(host, jar);
+        to.cookies.set(toHost, jar);
       }
     }
   }
@@ -57,17 +58,19 @@ export class Browser {
     return [...(this.cookies.get(host)?.keys() ?? [])];
   }
 
-  /** One request, no redirect following. */
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  /** One request, no redirect following. `multipart` sends a multipart/form-data body (file uploads). */
+  async request(url: string, init: { method?: string; form?: Record<string, string>; multipart?: FormData } = {}): Promise<Response> {
     const target = new URL(url);
     const headers: Record<string, string> = { 'accept-language': this.acceptLanguage, accept: 'text/html' };
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
     const cookie = this.cookieHeader(target);
     if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
+    let body: string | FormData | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
+    if (init.multipart) body = init.multipart;
     const response = await fetch(target, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     this.store(target, response);
     return response;
@@ -77,7 +80,7 @@ export class Browser {
    * Follows redirects from `url` until a page is returned, or until a Location starts with `stopAt` (then that
    * URL is returned as the page's url with status 0).
    */
-  async visit(url: string, init: { method?: string; form?: Record<string, string> } = {}, stopAt?: string): Promise<Page> {
+  async visit(url: string, init: { method?: string; form?: Record<string, string>; multipart?: FormData } = {}, stopAt?: string): Promise<Page> {
     let response = await this.request(url, init);
     let current = url;
     for (let hops = 0; hops < 20; hops++) {
