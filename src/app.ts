@@ -121,7 +121,7 @@ export function buildApp(deps: AppDependencies): Koa {
       contactPages({ contacts: deps.contacts, binding: contactBinding, notifier: deps.securityNotifier }),
       appPasswordPages({ appPasswords: deps.appPasswords, audit: deps.audit, notifier: deps.securityNotifier }),
       sessionPages({ provider: deps.provider, sessions: deps.accountSessions, audit: deps.audit }),
-      passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, audit: deps.audit }),
+      passwordPages({ accounts: deps.accounts, policy: deps.passwordPolicy, freshProof, notifier: deps.securityNotifier, sessions: deps.accountSessions, audit: deps.audit }),
       connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier, bindWechat: Boolean(connect.websiteQr) }),
       ...(connect.websiteQr ? [wechatBindingPages({ ...deps, issuer: deps.config.issuer, websiteQr: connect.websiteQr, identities, bindings: wechatBindings, notifier: deps.securityNotifier })] : []),
       outboxPages(deps.devOutbox),

@@ -354,6 +354,8 @@ export const en = {
     cancel: 'Cancel',
     doneTitle: 'Password changed',
     done: 'Your password was changed. Use the new one from now on. Trusted browsers will ask for a second factor again.',
+    signOutOthers: 'Sign me out on all other browsers and devices (recommended if someone else may know the old password)',
+    signedOutOthers: 'You were signed out on {count} other browsers or devices.',
     back: 'Back to your account',
     currentMissing: 'Enter your current password.',
     currentWrong: 'Your current password is not right. The new password was not saved.',

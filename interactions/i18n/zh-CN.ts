@@ -356,6 +356,8 @@ export const zhCN: Messages = {
     cancel: '取消',
     doneTitle: '密码已修改',
     done: '您的密码已修改，今后请使用新密码登录。受信任的浏览器将再次要求第二重验证。',
+    signOutOthers: '同时退出其他所有浏览器和设备上的登录（如果他人可能知道旧密码，建议勾选）',
+    signedOutOthers: '已退出其他 {count} 个浏览器或设备上的登录。',
     back: '返回我的账号',
     currentMissing: '请输入当前密码。',
     currentWrong: '当前密码不正确，新密码未保存。',

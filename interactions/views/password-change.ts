@@ -2,7 +2,7 @@
 // that no longer meets the rules, and the page saying an account was disabled for that reason.
 import { html } from '../../src/lib/html.ts';
 import type { PasswordContext, PasswordProblem } from '../../src/services/password-policy.ts';
-import { messages } from '../i18n/index.ts';
+import { format, messages } from '../i18n/index.ts';
 import type { Messages } from '../i18n/en.ts';
 import { renderPage, type PageFrame } from './layout.ts';
 import { passwordMeterScripts, passwordProblemText, renderNewPasswordFields, type NewPasswordError, type PasswordRules } from './password-fields.ts';
@@ -19,6 +19,8 @@ export interface ChangePasswordView extends PageFrame {
   person: PasswordContext;
   currentError?: CurrentPasswordError;
   newError?: NewPasswordError;
+  /** The box as the person left it when the page comes back with an error (ticked by default). */
+  signOutOthers?: boolean;
 }
 
 export function renderChangePassword(view: ChangePasswordView): string {
@@ -35,17 +37,19 @@ export function renderChangePassword(view: ChangePasswordView): string {
   <input id="current_password" name="current_password" type="password" autocomplete="current-password" required maxlength="1024"
     ${view.currentError ? html`aria-invalid="true" aria-describedby="current-password-error" ` : ''}${view.newError ? '' : html`autofocus`}>
   ${renderNewPasswordFields(t, { rules: view.rules, error: view.newError, person: view.person, autofocus: Boolean(view.newError) })}
+  <div class="checkbox"><input id="sign_out_others" name="sign_out_others" type="checkbox" value="1"${view.signOutOthers === false ? '' : html` checked`}>
+  <label for="sign_out_others">${words.signOutOthers}</label></div>
   <button type="submit" class="primary">${words.submit}</button>
 </form>
 <p class="secondary"><a href="/account">${words.cancel}</a></p>`;
   return renderPage({ ...view, title: words.title, body, scripts: passwordMeterScripts });
 }
 
-export function renderPasswordChanged(view: PageFrame): string {
+export function renderPasswordChanged(view: PageFrame & { signedOutOthers?: number }): string {
   const words = messages(view.locale).passwordChange;
   const body = html`
 <h1>${words.doneTitle}</h1>
-<p class="notice" role="status">${words.done}</p>
+<p class="notice" role="status">${words.done}${view.signedOutOthers ? html` ${format(words.signedOutOthers, { count: String(view.signedOutOthers) })}` : ''}</p>
 <a class="button primary" href="/account">${words.back}</a>`;
   return renderPage({ ...view, title: words.doneTitle, body });
 }

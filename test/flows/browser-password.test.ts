@@ -216,6 +216,12 @@ describe('PASSWORD_WEAK_EXISTING=disable and =allow', () => {
 describe('/account/password', () => {
   it('refuses a wrong current password; the new password works for the next sign-in and the old one does not', async () => {
     const user = await seedStudent(server.services.prisma, { username: 'change-1', cardNumber: 'C1', email: 'change1@example.edu' });
+    // Signed in on another device too: the change (box ticked, as by default) ends that sign-in and its app's tokens.
+    const elsewhere = new Browser();
+    const other = await webApp.authorize(elsewhere);
+    const otherTokens = await webApp.callback((await submitLogin(elsewhere, other.page, 'change-1', student.password, redirectUri)).url, other);
+    const userinfo = () => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${otherTokens.access_token}` } });
+    expect((await userinfo()).status).toBe(200);
     const { context, page, violations } = await appPage();
     await page.goto(`${server.url}/account`);
     await signIn(page, 'change-1', student.password);
@@ -249,8 +255,13 @@ describe('/account/password', () => {
     await page.fill('#new_password', newPassphrase);
     await page.fill('#confirm_password', newPassphrase);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.waitForURL(/\/account\/password\?done=changed$/);
+    await page.waitForURL(/\/account\/password\?done=changed&others=1$/);
     expect(await page.getByRole('status').innerText()).toContain('Your password was changed');
+    expect(await page.getByRole('status').innerText()).toContain('You were signed out on 1 other browsers or devices.');
+    expect((await userinfo()).status).toBe(401);
+    // This browser stays signed in.
+    await page.goto(`${server.url}/account`);
+    expect(page.url()).toBe(`${server.url}/account`);
     expect(notices).toContain(`${user.id}:password_changed`);
     expect(violations).toEqual([]);
     await context.close();
