@@ -1,6 +1,7 @@
 // Official-account QR sign-in: /connect/wechat-mp/start shows a temporary parametric QR for this sign-in, WeChat
-// pushes the scan to /connect/wechat-mp/events (signature checked, secure mode decrypted), the page polls
-// /status every second, and /finish (same browser, signed cookie) completes it through connect-sign-in.ts.
+// pushes the scan to /connect/wechat-mp/events (signature checked, secure mode decrypted), which publishes it to
+// the page's event stream /wait (any instance, scan-wait-stream.ts; /status stays as the page's slow fallback),
+// and /finish (same browser, signed cookie) completes it through connect-sign-in.ts.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
@@ -11,6 +12,7 @@ import { AppError } from '../src/lib/errors.ts';
 import { pageFrame } from './render.ts';
 import { renderOfficialAccountQr } from './views/connect.ts';
 import { failurePages, type ConnectSignIn } from './connect-sign-in.ts';
+import { scanEventKey, streamScanStatus, type ScanEvents, type ScanWaitStatus } from './scan-wait-stream.ts';
 
 const sceneCookie = 'campus_connect_mp';
 const qrSeconds = 300;
@@ -37,12 +39,19 @@ async function readBody(ctx: Context): Promise<string | undefined> {
 export const sceneKey = (scene: string) => `connect:mp:scene:${scene}`;
 export const resultKey = (scene: string) => `connect:mp:result:${scene}`;
 
-export function officialAccountRoutes(deps: { store: KeyValueStore; officialAccount: OfficialAccount; signIn: ConnectSignIn }, router: Router): void {
-  const { store, officialAccount, signIn } = deps;
+/** Whether the scene's QR is still waiting, was scanned (a result waits to be taken) or is gone. */
+export async function sceneStatus(store: KeyValueStore, scene: string): Promise<ScanWaitStatus> {
+  const [waiting, result] = await store.getMany([sceneKey(scene), resultKey(scene)]);
+  return result ? 'scanned' : waiting ? 'waiting' : 'expired';
+}
+
+export function officialAccountRoutes(deps: { store: KeyValueStore; officialAccount: OfficialAccount; signIn: ConnectSignIn; events?: ScanEvents }, router: Router): void {
+  const { store, officialAccount, signIn, events } = deps;
   const sceneOf = (ctx: Context) => {
     const scene = ctx.cookies.get(sceneCookie, { signed: true });
     return scene && /^login[0-9a-f]{32}$/.test(scene) ? scene : undefined;
   };
+  const finishUrl = '/connect/wechat-mp/finish';
 
   router.get('/connect/wechat-mp/start', async (ctx) => {
     const uid = typeof ctx.query.interaction === 'string' ? ctx.query.interaction : '';
@@ -60,7 +69,8 @@ export function officialAccountRoutes(deps: { store: KeyValueStore; officialAcco
       ...pageFrame(ctx),
       qrDataUrl: await QRCode.toDataURL(qr.url, { margin: 1, width: 240 }),
       statusUrl: '/connect/wechat-mp/status',
-      continueUrl: '/connect/wechat-mp/finish',
+      eventsUrl: events && '/connect/wechat-mp/wait',
+      continueUrl: finishUrl,
       backUrl: `/interaction/${uid}`,
     });
   });
@@ -72,8 +82,15 @@ export function officialAccountRoutes(deps: { store: KeyValueStore; officialAcco
       ctx.body = { status: 'expired' };
       return;
     }
-    const [waiting, result] = await store.getMany([sceneKey(scene), resultKey(scene)]);
-    ctx.body = result ? { status: 'scanned', next: '/connect/wechat-mp/finish' } : waiting ? { status: 'waiting' } : { status: 'expired' };
+    const status = await sceneStatus(store, scene);
+    ctx.body = status === 'scanned' ? { status, next: finishUrl } : { status };
+  });
+
+  // The waiting page's event stream: "scanned" arrives as soon as any instance receives WeChat's push.
+  router.get('/connect/wechat-mp/wait', async (ctx) => {
+    const scene = sceneOf(ctx);
+    if (!events || !scene) throw new AppError('connect_state_invalid');
+    await streamScanStatus(ctx, events, scene, () => sceneStatus(store, scene), finishUrl);
   });
 
   router.get('/connect/wechat-mp/finish', async (ctx) => {
@@ -118,5 +135,6 @@ export function officialAccountRoutes(deps: { store: KeyValueStore; officialAcco
     const uid = await store.take(sceneKey(scan.scene));
     if (!uid) return;
     await store.set(resultKey(scan.scene), JSON.stringify({ uid, openid: scan.openid } satisfies ScanResult), qrSeconds);
+    events?.publish(scanEventKey(scan.scene), 'scanned');
   });
 }

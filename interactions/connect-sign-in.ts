@@ -34,6 +34,7 @@ export const failurePages: Record<WechatFailure, ErrorCode> = {
   rate_limited: 'connect_rate_limited',
   unavailable: 'connect_unavailable',
   not_member: 'connect_not_member',
+  snapshot_user: 'connect_snapshot_user',
 };
 
 export interface ConnectSignInDependencies {

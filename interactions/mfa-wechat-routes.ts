@@ -20,7 +20,8 @@ import { constantTimeEqual } from '../src/lib/crypto.ts';
 import { interactionHelpers, type Details } from './interaction-helpers.ts';
 import type { RedirectProvider } from './connect-routes.ts';
 import { externalAmr } from './connect-sign-in.ts';
-import { resultKey, sceneKey, type ScanResult } from './connect-mp-routes.ts';
+import { resultKey, sceneKey, sceneStatus, type ScanResult } from './connect-mp-routes.ts';
+import { streamScanStatus, type ScanEvents } from './scan-wait-stream.ts';
 import type { PassedFactor } from './mfa-routes.ts';
 import { pageFrame } from './render.ts';
 import { renderWechatMfaQr } from './views/wechat-binding.ts';
@@ -44,6 +45,8 @@ export interface WechatMfaDependencies {
   websiteQr: RedirectProvider | undefined;
   officialAccount: OfficialAccount | undefined;
   bindings: WechatBindings;
+  /** The QR status channel: the waiting page hears of the scan at once; undefined = it polls /status. */
+  scanEvents?: ScanEvents;
 }
 
 interface StepDependencies extends WechatMfaDependencies {
@@ -144,6 +147,7 @@ export function wechatMfaStep(deps: StepDependencies, pages: MfaPages, router: R
       languageLinks: undefined,
       qrDataUrl: await QRCode.toDataURL(qr.url, { margin: 1, width: 240 }),
       statusUrl: `${base(interaction.uid)}/status`,
+      eventsUrl: deps.scanEvents && `${base(interaction.uid)}/wait`,
       continueUrl: `${base(interaction.uid)}/finish`,
       backUrl: `/interaction/${interaction.uid}`,
     });
@@ -170,7 +174,17 @@ export function wechatMfaStep(deps: StepDependencies, pages: MfaPages, router: R
     await judge(ctx, interaction, accountId, exchanged.identity);
   });
 
-  // Official account: the waiting page asks every second whether the QR was scanned.
+  // Official account: the waiting page's event stream says "scanned" as soon as any instance receives the push.
+  router.get('/:uid/mfa/wechat/wait', async (ctx) => {
+    const { interaction, accountId } = await openMfa(ctx);
+    const raw = await store.get(pendingKey(interaction.uid));
+    const pending = raw ? (JSON.parse(raw) as Pending) : undefined;
+    const scene = pending?.accountId === accountId ? pending.scene : undefined;
+    if (!deps.scanEvents || !scene) throw new AppError('wechat_mfa_expired');
+    await streamScanStatus(ctx, deps.scanEvents, scene, () => sceneStatus(store, scene), `${base(interaction.uid)}/finish`);
+  });
+
+  // Official account: the page's fallback when its event stream fails; it asks every few seconds.
   router.get('/:uid/mfa/wechat/status', async (ctx) => {
     ctx.type = 'json';
     ctx.set('Cache-Control', 'no-store');
@@ -187,8 +201,8 @@ export function wechatMfaStep(deps: StepDependencies, pages: MfaPages, router: R
       ctx.body = { status: 'expired' };
       return;
     }
-    const [waiting, result] = await store.getMany([sceneKey(scene), resultKey(scene)]);
-    ctx.body = result ? { status: 'scanned', next: `${base(uid)}/finish` } : waiting ? { status: 'waiting' } : { status: 'expired' };
+    const status = await sceneStatus(store, scene);
+    ctx.body = status === 'scanned' ? { status, next: `${base(uid)}/finish` } : { status };
   });
 
   router.get('/:uid/mfa/wechat/finish', async (ctx) => {

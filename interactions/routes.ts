@@ -57,12 +57,14 @@ export interface InteractionDependencies {
   /** Tells the person their password was changed (the forced change at sign-in). */
   securityNotifier?: SecurityNotifications;
   /** The WeChat/WeCom links for a sign-in (interactions/connect-routes.ts); undefined when none is configured. */
-  connectOffer?: (interactionUid: string) => ConnectOffer | undefined;
+  connectOffer?: (interactionUid: string, userAgent?: string) => ConnectOffer | undefined;
+  /** WECHAT_IN_APP=direct: where an in-WeChat/WeCom login page goes at once (once per sign-in), or undefined. */
+  connectDirect?: (interactionUid: string, userAgent: string) => Promise<string | undefined>;
   /** WECHAT_MFA: a bound WeChat may pass the mfa prompt (interactions/mfa-wechat-routes.ts). */
   wechatMfa?: WechatMfaDependencies;
 }
 
-export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, weakPasswords, hasSecondFactor, securityNotifier, connectOffer, wechatMfa }: InteractionDependencies): Router {
+export function interactionRoutes({ provider, accounts, limiter, totp, deviceTrust, recovery, store, metrics, smsCodes, passkeys, contacts, knownBrowsers, contactPrompt, audit, passwordPolicy, weakPasswords, hasSecondFactor, securityNotifier, connectOffer, connectDirect, wechatMfa }: InteractionDependencies): Router {
   const router = new Router({ prefix: '/interaction' });
   const { parseForm, details, clientName, finish } = interactionHelpers(provider);
   const secondFactor = secondFactorStep({ provider, accounts, totp, deviceTrust, recovery, store, secondFactors: metrics.secondFactors, smsCodes, passkeys, contacts, knownBrowsers, audit, notifier: securityNotifier,
@@ -81,7 +83,7 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
       error: state.error,
       uiLocales: interaction.params.ui_locales,
       passkey: passkeyOffer(interaction.uid, 'authenticate'),
-      connect: connectOffer?.(interaction.uid),
+      connect: connectOffer?.(interaction.uid, ctx.get('user-agent')),
     });
   };
   registerPasskeyRoutes({ provider, accounts, passkeys, totp, recovery, metrics }, { ...secondFactor, showLogin }, router);
@@ -90,7 +92,11 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
 
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
-    if (interaction.prompt.name === 'login') return showLogin(ctx, interaction, {});
+    if (interaction.prompt.name === 'login') {
+      const straight = await connectDirect?.(interaction.uid, ctx.get('user-agent'));
+      if (straight) return ctx.redirect(straight);
+      return showLogin(ctx, interaction, {});
+    }
     if (interaction.prompt.name === 'mfa') return secondFactor.show(ctx, interaction);
     if (interaction.prompt.name === 'contacts' && contactsStep) return contactsStep.show(ctx, interaction);
     if (interaction.prompt.name === 'consent') {

@@ -44,6 +44,7 @@ import { sessionPages } from '../interactions/account-session-routes.ts';
 import { passwordPages } from '../interactions/account-password-routes.ts';
 import { appPasswordApiRoutes } from './http/app-password-api.ts';
 import { connectRoutes } from '../interactions/connect-routes.ts';
+import type { ScanEvents } from '../interactions/scan-wait-stream.ts';
 import { connectionPages } from '../interactions/connect-account-routes.ts';
 import { createExternalIdentities } from './services/external-identities.ts';
 import { createWechatBindings } from './services/wechat-bindings.ts';
@@ -77,6 +78,8 @@ export interface AppDependencies {
   passwordReset: PasswordReset;
   /** Further route tables mounted before the provider (CAS). */
   extraRouters?: Router[];
+  /** The QR status channel (Redis pub/sub or in-process): official-account waiting pages hear of scans at once. */
+  scanEvents?: ScanEvents;
   appPasswords: AppPasswords;
   accountSecurity: AccountSecurityService;
   weakPasswords: WeakPasswords;
@@ -107,7 +110,8 @@ export function buildApp(deps: AppDependencies): Koa {
     ...deps,
     hasSecondFactor: async (accountId) => (await deps.accountSecurity.secondFactorCount(accountId)) > 0,
     connectOffer: connect.offer,
-    wechatMfa: wechatMfaChannel && { channel: wechatMfaChannel, issuer: deps.config.issuer, websiteQr: connect.websiteQr, officialAccount: connect.officialAccount, bindings: wechatBindings },
+    connectDirect: connect.directStart,
+    wechatMfa: wechatMfaChannel && { channel: wechatMfaChannel, issuer: deps.config.issuer, websiteQr: connect.websiteQr, officialAccount: connect.officialAccount, bindings: wechatBindings, scanEvents: deps.scanEvents },
     contactPrompt: deps.contactsRule && {
       binding: contactBinding, rule: deps.contactsRule, institutionDomains: deps.config.contacts.institutionEmailDomains, freshProof, notifier: deps.securityNotifier,
     },

@@ -202,14 +202,19 @@ export async function startServer(configured: Config, options: StartOptions = {}
       keepSessionsAllowed: config.passwordReset.keepSessionsAllowed,
     });
     let qrRouter: ReturnType<typeof qrRoutes> | undefined;
-    if (config.qrLogin.enabled) {
-      const qrEvents = await createQrEvents({ redis, channel: `${keyPrefix}qr-events`, onError: (error) => logger.warn({ err: error }, 'QR event channel failed') });
+    // One status channel for phone-scan QR pages and official-account QR pages (interactions/scan-wait-stream.ts).
+    const qrEvents = config.qrLogin.enabled || config.wechat.officialAccount
+      ? await createQrEvents({ redis, channel: `${keyPrefix}qr-events`, onError: (error) => logger.warn({ err: error }, 'QR event channel failed') })
+      : undefined;
+    if (qrEvents) {
       // Open event streams end first on shutdown, or the server could not stop listening until they close.
       const stopServer = stopListening;
       stopListening = async () => {
         await qrEvents.close();
         await stopServer();
       };
+    }
+    if (config.qrLogin.enabled && qrEvents) {
       const { qrLogin } = config;
       qrRouter = qrRoutes({
         issuer: config.issuer, provider, store, accounts, audit, events: qrEvents, placeOf: createPlaceLookup(config.campusNetworks),
@@ -217,7 +222,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
         limits: { startsPerIp: qrLogin.startsPerIp, approvalsPerIp: qrLogin.approvalsPerIp, windowSeconds: qrLogin.windowSeconds },
       });
     }
-    const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: qrRouter ? [...cas.routers, qrRouter] : cas.routers,
+    const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: qrRouter ? [...cas.routers, qrRouter] : cas.routers, scanEvents: qrEvents,
       appPasswords, audit, accountSessions, accountSecurity, weakPasswords,
       devOutbox: config.production ? {} : { sms: sms.name === 'memory' ? (sms as MemorySms) : undefined, email: email.name === 'memory' ? (email as MemoryEmail) : undefined },
       appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });

@@ -1,5 +1,6 @@
 // English words for every page and error. zh-CN.ts must have the same keys (checked by its type).
 import { wechatBindingEn } from './wechat-binding.en.ts';
+import { wechatInAppEn } from './wechat-in-app.en.ts';
 export const en = {
   siteName: 'Campus Unified Sign-in',
   footer: 'Campus identity service. Never share your password or codes with anyone, including IT staff.',
@@ -435,6 +436,7 @@ export const en = {
     email: 'E-mail',
   },
   wechatBinding: wechatBindingEn,
+  wechatInApp: wechatInAppEn,
   connect: {
     or: 'Or sign in with',
     wechat: 'Scan with WeChat',
@@ -471,6 +473,7 @@ export const en = {
   },
   errors: {
     ...wechatBindingEn.errors,
+    ...wechatInAppEn.errors,
     qr_expired: 'This sign-in code has expired or was already used. Scan the new code on the sign-in page.',
     invalid_credentials: 'Login ID or password is incorrect.',
     card_number_not_login_id: 'That is a campus card number. Sign in with your staff or student number.',

@@ -1,6 +1,7 @@
 // 简体中文：与 en.ts 键完全相同（由类型检查保证）。
 import type { Messages } from './en.ts';
 import { wechatBindingZhCN } from './wechat-binding.zh-CN.ts';
+import { wechatInAppZhCN } from './wechat-in-app.zh-CN.ts';
 
 export const zhCN: Messages = {
   siteName: '统一身份认证',
@@ -437,6 +438,7 @@ export const zhCN: Messages = {
     email: '邮件',
   },
   wechatBinding: wechatBindingZhCN,
+  wechatInApp: wechatInAppZhCN,
   connect: {
     or: '其他登录方式',
     wechat: '微信扫码登录',
@@ -473,6 +475,7 @@ export const zhCN: Messages = {
   },
   errors: {
     ...wechatBindingZhCN.errors,
+    ...wechatInAppZhCN.errors,
     qr_expired: '此登录二维码已过期或已被使用，请扫描登录页面上的新二维码。',
     invalid_credentials: '账号或密码错误。',
     card_number_not_login_id: '这是校园卡号，请使用工号或学号登录。',

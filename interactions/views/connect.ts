@@ -11,9 +11,21 @@ export interface ConnectOffer {
   wechat?: string;
   wechatMp?: string;
   wecom?: string;
+  /** Inside the WeChat/WeCom app: that app's own authorization, offered instead of QR codes. */
+  inApp?: { app: 'wechat' | 'wecom'; href: string };
 }
 
 export function renderConnectLinks(t: Messages, offer: ConnectOffer | undefined): SafeHtml | '' {
+  if (offer?.inApp) {
+    const words = t.wechatInApp;
+    return html`<section class="connect" aria-labelledby="connect-title">
+  <h2 id="connect-title" class="connect-title">${t.connect.or}</h2>
+  <p class="hint" id="connect-in-app-hint">${format(words.hint, { app: words.apps[offer.inApp.app] })}</p>
+  <ul class="connect-links">
+    <li><a class="button primary" id="connect-${offer.inApp.app}-in-app" href="${offer.inApp.href}" aria-describedby="connect-in-app-hint">${words[offer.inApp.app]}</a></li>
+  </ul>
+</section>`;
+  }
   if (!offer || !(offer.wechat || offer.wechatMp || offer.wecom)) return '';
   const link = (href: string | undefined, label: string, id: string) =>
     href ? html`<li><a class="button" id="${id}" href="${href}">${label}</a></li>` : '';
@@ -30,6 +42,8 @@ export function renderConnectLinks(t: Messages, offer: ConnectOffer | undefined)
 export interface OfficialAccountQrView extends PageFrame {
   qrDataUrl: string;
   statusUrl: string;
+  /** The server-sent-events stream that reports the scan at once; undefined = the page polls statusUrl. */
+  eventsUrl?: string;
   continueUrl: string;
   backUrl: string;
 }
@@ -40,7 +54,7 @@ export function renderOfficialAccountQr(view: OfficialAccountQrView): string {
 <h1>${t.mpTitle}</h1>
 <p class="hint">${t.mpIntro}</p>
 <p class="connect-qr"><img id="connect-qr" src="${view.qrDataUrl}" alt="${t.mpQrAlt}" width="240" height="240"></p>
-<p id="connect-status" role="status" aria-live="polite" data-status-url="${view.statusUrl}" data-scanned="${t.mpScanned}" data-expired="${t.mpExpired}">${t.mpWaiting}</p>
+<p id="connect-status" role="status" aria-live="polite" data-status-url="${view.statusUrl}" data-events-url="${view.eventsUrl ?? ''}" data-scanned="${t.mpScanned}" data-expired="${t.mpExpired}">${t.mpWaiting}</p>
 <p class="secondary"><a href="${view.continueUrl}" id="connect-continue">${t.mpContinue}</a></p>
 <p class="secondary"><a href="${view.backUrl}">${t.back}</a></p>`;
   return renderPage({ ...view, title: t.mpTitle, body, scripts: ['/assets/connect-wait.js'], styles: ['/assets/connect.css'] });

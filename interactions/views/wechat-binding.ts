@@ -10,11 +10,13 @@ import { renderPage, type PageFrame } from './layout.ts';
 export interface WechatMfaQrView extends PageFrame {
   qrDataUrl: string;
   statusUrl: string;
+  /** The server-sent-events stream that reports the scan at once; undefined = the page polls statusUrl. */
+  eventsUrl?: string;
   continueUrl: string;
   backUrl: string;
 }
 
-/** The official account's temporary QR on the mfa prompt; connect-wait.js asks whether it was scanned. */
+/** The official account's temporary QR on the mfa prompt; connect-wait.js hears of the scan (events, else polling). */
 export function renderWechatMfaQr(view: WechatMfaQrView): string {
   const all = messages(view.locale);
   const t = all.wechatBinding;
@@ -22,7 +24,7 @@ export function renderWechatMfaQr(view: WechatMfaQrView): string {
 <h1>${t.mfaQrTitle}</h1>
 <p class="hint">${t.mfaQrIntro}</p>
 <p class="connect-qr"><img id="connect-qr" src="${view.qrDataUrl}" alt="${all.connect.mpQrAlt}" width="240" height="240"></p>
-<p id="connect-status" role="status" aria-live="polite" data-status-url="${view.statusUrl}" data-scanned="${t.mfaScanned}" data-expired="${all.connect.mpExpired}">${all.connect.mpWaiting}</p>
+<p id="connect-status" role="status" aria-live="polite" data-status-url="${view.statusUrl}" data-events-url="${view.eventsUrl ?? ''}" data-scanned="${t.mfaScanned}" data-expired="${all.connect.mpExpired}">${all.connect.mpWaiting}</p>
 <p class="secondary"><a href="${view.continueUrl}" id="connect-continue">${all.connect.mpContinue}</a></p>
 <p class="secondary"><a href="${view.backUrl}">${t.mfaBack}</a></p>`;
   return renderPage({ ...view, title: t.mfaQrTitle, body, scripts: ['/assets/connect-wait.js'], styles: ['/assets/connect.css'] });

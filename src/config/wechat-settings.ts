@@ -4,8 +4,12 @@ import type { SettingReader } from './setting-reader.ts';
 /** WeChat Open Platform website app, official (service) account and WeCom; base URLs are overridable for simulators. */
 export interface WechatConfig {
   open: { appId: string; secret: string; authorizeBaseUrl: string; apiBaseUrl: string } | undefined;
-  officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string } | undefined;
-  wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string } | undefined;
+  /** authorizeBaseUrl: where the in-WeChat web authorization (oauth2/authorize, snsapi_base) starts. */
+  officialAccount: { appId: string; secret: string; token: string; aesKey: string | undefined; apiBaseUrl: string; authorizeBaseUrl: string } | undefined;
+  /** authorizeBaseUrl: where the in-WeCom authorization (oauth2/authorize with agentid) starts. */
+  wecom: { corpId: string; agentId: string; secret: string; loginBaseUrl: string; apiBaseUrl: string; authorizeBaseUrl: string } | undefined;
+  /** WECHAT_IN_APP: inside the WeChat/WeCom browser, offer its own authorization under the form, or go straight to it. */
+  inApp: 'offer' | 'direct';
   /** WECHAT_MFA: which QR a bound WeChat scans to pass the mfa prompt; undefined = WeChat is not a second factor. */
   mfa: 'website' | 'official-account' | undefined;
 }
@@ -24,6 +28,7 @@ export function wechatSettings(settings: SettingReader): WechatConfig {
   };
   const baseUrl = (name: string, fallback: string) => (url(name, ['https:', 'http:']) ?? fallback).replace(/\/+$/, '');
   const apiBaseUrl = baseUrl('WECHAT_API_BASE_URL', 'https://api.weixin.qq.com');
+  const authorizeBaseUrl = baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com');
   const open = group(['WECHAT_OPEN_APP_ID', 'WECHAT_OPEN_SECRET']);
   const mp = group(['WECHAT_MP_APP_ID', 'WECHAT_MP_SECRET', 'WECHAT_MP_TOKEN'], ['WECHAT_MP_AES_KEY']);
   const wecom = group(['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
@@ -45,10 +50,11 @@ export function wechatSettings(settings: SettingReader): WechatConfig {
   }
   return {
     mfa,
-    open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl: baseUrl('WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com'), apiBaseUrl },
-    officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl },
+    inApp: oneOf('WECHAT_IN_APP', ['offer', 'direct'] as const, 'offer'),
+    open: open && { appId: open[0]!, secret: open[1]!, authorizeBaseUrl, apiBaseUrl },
+    officialAccount: mp && { appId: mp[0]!, secret: mp[1]!, token: mp[2]!, aesKey, apiBaseUrl, authorizeBaseUrl },
     wecom: wecom && {
-      corpId: wecom[0]!, agentId: wecom[1]!, secret: wecom[2]!,
+      corpId: wecom[0]!, agentId: wecom[1]!, secret: wecom[2]!, authorizeBaseUrl,
       loginBaseUrl: baseUrl('WECOM_LOGIN_BASE_URL', 'https://login.work.weixin.qq.com'),
       apiBaseUrl: baseUrl('WECOM_API_BASE_URL', 'https://qyapi.weixin.qq.com'),
     },

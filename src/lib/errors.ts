@@ -38,6 +38,7 @@ export const errorCatalogue = {
   connect_already_bound: { status: 409, expose: true },
   connect_not_member: { status: 403, expose: true },
   connect_signature_invalid: { status: 403, expose: true },
+  connect_snapshot_user: { status: 400, expose: true },
   wechat_mfa_other_account: { status: 403, expose: true },
   wechat_mfa_unbound: { status: 403, expose: true },
   wechat_mfa_failed: { status: 400, expose: true },

@@ -5,6 +5,7 @@
 // the way to move it, and moved on the spot with that ID's password (both people notified).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../helpers/browser.ts';
+import { openStatusStream } from '../helpers/event-stream.ts';
 import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
 import { startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent, student } from '../helpers/users.ts';
@@ -166,9 +167,15 @@ describe('WeChat as a second factor (official-account QR)', () => {
       const statusUrl = `${page.url}/mfa/wechat/status`;
       const status = async () => JSON.parse(await (await browser.request(statusUrl)).text()) as { status: string; next?: string };
       expect((await status()).status).toBe('waiting');
+      // The page listens on an event stream; the push reaches it at once (interactions/scan-wait-stream.ts).
+      expect(qrPage.html).toContain(`data-events-url="/interaction/${new URL(page.url).pathname.split('/')[2]}/mfa/wechat/wait"`);
+      const stream = await openStatusStream(`${page.url}/mfa/wechat/wait`, browser.cookieHeaderFor(new URL(other.url)));
+      expect(await stream.next()).toEqual({ status: 'waiting' });
 
       const pushed = await sim.scanOfficialQr(sim.latestTicket()!, wechat, `${other.url}/connect/wechat-mp/events`, { following: true });
       expect(pushed).toMatchObject({ status: 200, body: 'success' });
+      expect((await stream.next()).status).toBe('scanned');
+      stream.close();
       const answer = await status();
       expect(answer.status).toBe('scanned');
       const question = await browser.visit(new URL(answer.next!, other.url).toString(), {}, mailCallback);

@@ -56,7 +56,9 @@ describe('secure mode and events', () => {
 
 describe('settings', () => {
   it('hides each way in until its credentials are set, and names what is missing or malformed', () => {
-    expect(loadConfig({}).wechat).toEqual({ open: undefined, officialAccount: undefined, wecom: undefined });
+    expect(loadConfig({}).wechat).toEqual({ open: undefined, officialAccount: undefined, wecom: undefined, inApp: 'offer' });
+    expect(loadConfig({ WECHAT_IN_APP: 'direct' }).wechat.inApp).toBe('direct');
+    expect(() => loadConfig({ WECHAT_IN_APP: 'always' })).toThrow(/WECHAT_IN_APP must be one of offer, direct/);
     const open = loadConfig({ WECHAT_OPEN_APP_ID: 'wx1', WECHAT_OPEN_SECRET: 's' }).wechat.open;
     expect(open).toEqual({ appId: 'wx1', secret: 's', authorizeBaseUrl: 'https://open.weixin.qq.com', apiBaseUrl: 'https://api.weixin.qq.com' });
     expect(() => loadConfig({ WECHAT_OPEN_APP_ID: 'wx1' })).toThrow(/WECHAT_OPEN_SECRET is missing/);

@@ -1,7 +1,9 @@
 // A local WeChat / WeCom stand-in on 127.0.0.1 for flow tests, following reference/external-protocols.md §1–3:
 // Open Platform qrconnect + sns/oauth2/access_token + sns/userinfo, official-account cgi-bin/token +
-// qrcode/create + user/info and the signed (plain or AES) event push to our callback, WeCom wwlogin + gettoken +
-// auth/getuserinfo. Errors come with HTTP 200 and errcode/errmsg ", rid: …"; codes are single use and expire.
+// qrcode/create + user/info and the signed (plain or AES) event push to our callback, the in-app web authorization
+// (connect/oauth2/authorize: the official account's snsapi_base, and WeCom's with the corp ID and agentid, each
+// only inside its own app's browser), WeCom wwlogin + gettoken + auth/getuserinfo. Errors come with HTTP 200 and
+// errcode/errmsg ", rid: …"; codes are single use and expire.
 // Its signing and encryption are written here again on purpose, not imported from the code under test.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,8 @@ export interface SimulatedPerson {
 
 export interface WechatSimulatorOptions {
   open: { appId: string; secret: string; /** Host of the registered 授权回调域 (no subdomains, port ignored). */ callbackHost: string };
-  mp: { appId: string; secret: string; token: string; aesKey?: string };
+  /** webAuthHost: the 网页授权域名 for oauth2/authorize (default: open.callbackHost, port ignored). */
+  mp: { appId: string; secret: string; token: string; aesKey?: string; webAuthHost?: string };
   wecom: { corpId: string; agentId: string; secret: string; trustedHost: string };
 }
 
@@ -25,6 +28,9 @@ type Confirmation = { person: SimulatedPerson } | { deny: true } | { wecomUser: 
 interface IssuedCode {
   appId: string;
   person?: SimulatedPerson;
+  /** Official-account web authorization: the scope asked for, and whether the visitor was a snapshot-page user. */
+  scope?: string;
+  snapshot?: boolean;
   wecomUser?: string;
   wecomOutsider?: string;
   issuedAt: number;
@@ -67,6 +73,8 @@ export async function startWechatSimulator(options: WechatSimulatorOptions) {
   const appTokens = new Map<string, string>(); // token → appid / corpid
   const tickets = new Map<string, { scene: string; expiresAt: number; url: string }>();
   const pending: Record<'open' | 'wecom', Confirmation[]> = { open: [], wecom: [] };
+  /** Who has the next page open inside WeChat / inside WeCom (the in-app authorization is silent). */
+  const inApp: { wechat: { person: SimulatedPerson; snapshot: boolean }[]; wecom: Confirmation[] } = { wechat: [], wecom: [] };
   const injected = new Map<string, number[]>();
   let clockOffsetMs = 0;
   const now = () => Date.now() + clockOffsetMs;
@@ -116,7 +124,7 @@ export async function startWechatSimulator(options: WechatSimulatorOptions) {
     const q = (name: string) => url.searchParams.get(name) ?? '';
     const body = await read(req);
     const forced = injectedFor(url.pathname);
-    if (forced !== undefined && url.pathname !== '/connect/qrconnect' && url.pathname !== '/wwlogin/sso/login') {
+    if (forced !== undefined && !['/connect/qrconnect', '/wwlogin/sso/login', '/connect/oauth2/authorize'].includes(url.pathname)) {
       return json(res, error(forced, forced === 45009 ? 'reach max api daily quota limit' : forced === -1 ? 'system error' : 'injected'));
     }
 
@@ -137,19 +145,55 @@ export async function startWechatSimulator(options: WechatSimulatorOptions) {
         return loginPage(res, redirect, q('state'), pending.open, false);
       }
       case '/sns/oauth2/access_token': {
-        if (q('appid') !== options.open.appId) return json(res, error(40013, 'invalid appid'));
-        if (q('secret') !== options.open.secret) return json(res, error(40125, 'invalid appsecret'));
+        // The website app's codes and the official account's web-authorization codes are exchanged here alike.
+        const app = [options.open, options.mp].find((candidate) => candidate.appId === q('appid'));
+        if (!app) return json(res, error(40013, 'invalid appid'));
+        if (q('secret') !== app.secret) return json(res, error(40125, 'invalid appsecret'));
         if (q('grant_type') !== 'authorization_code') return json(res, error(40002, 'invalid grant_type'));
         if (!q('code')) return json(res, error(41008, 'missing code'));
-        const { fail, issued } = useCode(q('code'), options.open.appId, 40163);
+        const { fail, issued } = useCode(q('code'), app.appId, 40163);
         if (fail) return json(res, fail);
         const person = issued.person!;
         const token = randomBytes(24).toString('base64url');
         snsTokens.set(token, { appId: issued.appId, person });
+        const scope = issued.scope ?? 'snsapi_login';
+        // unionid comes with snsapi_login and snsapi_userinfo, never with the silent snsapi_base.
+        const unionid = person.unionid && scope !== 'snsapi_base' ? { unionid: person.unionid } : {};
         return json(res, {
           access_token: token, expires_in: 7200, refresh_token: randomBytes(24).toString('base64url'),
-          openid: person.openids[issued.appId], scope: 'snsapi_login', ...(person.unionid ? { unionid: person.unionid } : {}),
+          openid: person.openids[issued.appId], scope, ...unionid, ...(issued.snapshot ? { is_snapshotuser: 1 } : {}),
         });
+      }
+      // ── In-app web authorization (official account snsapi_base, WeCom with agentid) ─────────────────────
+      case '/connect/oauth2/authorize': {
+        const agent = req.headers['user-agent'] ?? '';
+        let redirect: URL;
+        try {
+          redirect = new URL(q('redirect_uri'));
+        } catch {
+          return errorPage(res, 'redirect_uri 参数错误');
+        }
+        if (q('response_type') !== 'code') return errorPage(res, 'response_type 参数错误');
+        if (!/^[A-Za-z0-9]{0,128}$/.test(q('state'))) return errorPage(res, 'state 参数错误');
+        redirect.searchParams.set('state', q('state'));
+        if (q('appid') === options.wecom.corpId) {
+          if (!/\bwxwork\//.test(agent)) return errorPage(res, '请在企业微信客户端打开链接');
+          if (q('agentid') !== options.wecom.agentId) return errorPage(res, '60020 agentid 参数错误');
+          if (q('scope') !== 'snsapi_base' && q('scope') !== 'snsapi_privateinfo') return errorPage(res, 'scope 参数错误');
+          if (redirect.hostname !== options.wecom.trustedHost) return errorPage(res, '50001 redirect_uri 未登记可信域名');
+          const next = inApp.wecom.shift();
+          if (!next) return errorPage(res, '请在企业微信客户端打开链接');
+          redirect.searchParams.set('code', issueCode(options.wecom.corpId, 300_000, 'wecomUser' in next ? { wecomUser: next.wecomUser } : { wecomOutsider: (next as { wecomOutsider: string }).wecomOutsider }));
+          return res.writeHead(302, { location: redirect.toString() }).end();
+        }
+        if (q('appid') !== options.mp.appId) return errorPage(res, '10016 不支持的 appid');
+        if (!/\bMicroMessenger\//.test(agent)) return errorPage(res, '请在微信客户端打开链接');
+        if (q('scope') !== 'snsapi_base' && q('scope') !== 'snsapi_userinfo') return errorPage(res, '10005 scope 参数错误或没有 scope 权限');
+        if (redirect.hostname !== (options.mp.webAuthHost ?? options.open.callbackHost)) return errorPage(res, '10003 redirect_uri 域名与后台配置不一致');
+        const visitor = inApp.wechat.shift();
+        if (!visitor) return errorPage(res, '请在微信客户端打开链接');
+        redirect.searchParams.set('code', issueCode(options.mp.appId, 300_000, { person: visitor.person, scope: q('scope'), snapshot: visitor.snapshot }));
+        return res.writeHead(302, { location: redirect.toString() }).end();
       }
       case '/sns/userinfo': {
         const token = snsTokens.get(q('access_token'));
@@ -252,6 +296,14 @@ export async function startWechatSimulator(options: WechatSimulatorOptions) {
     /** The next visit to the WeCom login page is confirmed by a member (or a WeChat user outside the organisation). */
     scanWecom(userid: string, member = true) {
       pending.wecom.push(member ? { wecomUser: userid } : { wecomOutsider: userid });
+    },
+    /** The next page opened inside WeChat is `person`'s (snsapi_base is silent); `snapshot`: a snapshot-page visitor. */
+    openInWechat(person: SimulatedPerson, snapshot = false) {
+      inApp.wechat.push({ person, snapshot });
+    },
+    /** The next page opened inside WeCom is a member's (or a WeChat user outside the organisation). */
+    openInWecom(userid: string, member = true) {
+      inApp.wecom.push(member ? { wecomUser: userid } : { wecomOutsider: userid });
     },
     /** The next call to `path` answers with this errcode (e.g. 45009 rate limit, -1 system busy). */
     failNext(path: string, errcode: number) {

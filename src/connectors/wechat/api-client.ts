@@ -11,7 +11,9 @@ export type WechatFailure =
   /** WeChat did not answer, answered nonsense, or is busy. */
   | 'unavailable'
   /** WeCom: the person is not a member of the organisation. */
-  | 'not_member';
+  | 'not_member'
+  /** Inside WeChat: a "snapshot page" (朋友圈 preview) visitor, a virtual user that must never be bound. */
+  | 'snapshot_user';
 
 export type WechatResult<T> = ({ ok: true } & T) | { ok: false; reason: WechatFailure; errcode?: number };
 
