@@ -201,7 +201,8 @@ export function accountRoutes(deps: AccountPageDependencies): Router {
       const signed = await readSignedIn(ctx);
       if (!signed || !(await strongEnough(signed))) throw new AppError('interaction_expired', 'step-up did not stick');
     }
-    ctx.redirect(returnTo.startsWith('/account') ? returnTo : '/account');
+    // The admin console (interactions/admin-routes.ts) signs in through these pages too.
+    ctx.redirect(returnTo.startsWith('/account') || returnTo.startsWith('/admin') ? returnTo : '/account');
   });
 
   router.get('/', async (ctx) => {

@@ -70,6 +70,7 @@ export function contactPromptStep(deps: ContactPromptDependencies, router: Route
       sendAction: `/interaction/${interaction.uid}/contacts/send`,
       skipAction: rule.skippable ? `/interaction/${interaction.uid}/contacts/skip` : undefined,
       askPassword: !(await isFresh(ctx, state)),
+      afterAppeal: Boolean((await rule.rebinding?.(state.accountId))?.includes(state.role)),
       institutionDomains: deps.institutionDomains,
       ...extra,
     });

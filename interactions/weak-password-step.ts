@@ -16,6 +16,7 @@ import { interactionHelpers, type Details, type InteractionResult } from './inte
 import { localeOf, pageFrame } from './render.ts';
 import type { NewPasswordError } from './views/password-fields.ts';
 import type { WeakPasswords } from '../src/services/weak-passwords.ts';
+import { verifyPassword } from '../src/services/password-hashing.ts';
 import { renderWeakPasswordChange, renderWeakPasswordDisabled } from './views/password-change.ts';
 
 export interface WeakPasswordDependencies {
@@ -76,6 +77,11 @@ export function weakPasswordStep(deps: WeakPasswordDependencies, router: Router)
       ctx.status = 400;
       return showChange(ctx, interaction, user, held, check.ok ? 'mismatch' : check.problems);
     }
+    // A change an administrator required (no policy problems) must not keep the old password.
+    if (held.problems.length === 0 && user.passwordHash && (await verifyPassword(user.passwordHash, next)).ok) {
+      ctx.status = 400;
+      return showChange(ctx, interaction, user, held, 'same');
+    }
     // Single use: a second submission (another tab) finds nothing and changes nothing.
     if (!(await store.take(heldKey(interaction.uid)))) throw new AppError('interaction_expired');
     await accounts.setPassword(user.username, next);
@@ -89,12 +95,25 @@ export function weakPasswordStep(deps: WeakPasswordDependencies, router: Router)
     await finish(ctx, { login: { ...held.login, ts: Math.floor(Date.now() / 1000) } });
   });
 
+  // A change an administrator required (admin console: weakPasswords.mark with no problems), or a mark left from
+  // before the last factor was removed: without a second factor the change comes now; with one, after it.
+  const holdMarkedChange = async (ctx: Context, interaction: Details, user: UserRecord, login: LoginResult) => {
+    const problems = await deps.weakPasswords.pending(user.id);
+    if (!problems || (await deps.hasSecondFactor(user.id))) return false;
+    const held: HeldLogin = { login, problems };
+    await store.set(heldKey(interaction.uid), JSON.stringify(held), holdSeconds);
+    ctx.state.logger.info({ event: 'sign_in.password_change_required', accountId: user.id }, 'password change required before the sign-in finishes');
+    showChange(ctx, interaction, user, held);
+    return true;
+  };
+
   return {
     /**
      * After a right password: checks it against the policy. Returns true when the sign-in stops here (a page was
      * rendered), false when the caller finishes the login as usual.
      */
     async holdBack(ctx: Context, interaction: Details, user: UserRecord, password: string, login: LoginResult): Promise<boolean> {
+      if (await holdMarkedChange(ctx, interaction, user, login)) return true;
       const check = policy.check(password, passwordContextOf(user));
       if (check.ok) return false;
       const logged = { accountId: user.id, problems: check.problems, action: policy.weakExisting };

@@ -49,6 +49,23 @@ import { connectionPages } from '../interactions/connect-account-routes.ts';
 import { createExternalIdentities } from './services/external-identities.ts';
 import { createWechatBindings } from './services/wechat-bindings.ts';
 import { wechatBindingPages } from '../interactions/wechat-binding-routes.ts';
+import { adminRoutes, captureAccountKit } from '../interactions/admin-routes.ts';
+import { createStaffDirectory } from './services/staff-roles.ts';
+import { adminUserPages } from '../interactions/admin-user-routes.ts';
+import { createAdminUserActions } from './services/admin-user-actions.ts';
+import { adminClientPages } from '../interactions/admin-client-routes.ts';
+import { adminAuditPages } from '../interactions/admin-audit-routes.ts';
+import type { ClientsFile } from './config/clients.ts';
+import type { IdentityVerification } from './services/identity-verification.ts';
+import { identityPages } from '../interactions/account-identity-routes.ts';
+import { identityReviewPages } from '../interactions/admin-identity-routes.ts';
+import { registryImportPages } from '../interactions/admin-registry-routes.ts';
+import { registerRoutes } from '../interactions/register-routes.ts';
+import { createSelfRegistration } from './services/self-registration.ts';
+import type { Appeals } from './services/appeals.ts';
+import { accountAppealPages } from '../interactions/account-appeal-routes.ts';
+import { publicAppealRoutes } from '../interactions/appeal-public-routes.ts';
+import { appealReviewPages } from '../interactions/appeal-review-routes.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -66,7 +83,7 @@ export interface AppDependencies {
   contacts: ContactPoints;
   /** Codes e-mailed to a recovery address being bound. */
   emailCodes: EmailCodes;
-  /** Present when REQUIRED_CONTACTS lists roles (the contacts prompt). */
+  /** The contacts prompt: roles REQUIRED_CONTACTS lists, and numbers an approved lost-phone appeal unbound. */
   contactsRule: ContactsRule | undefined;
   knownBrowsers: KnownBrowsers;
   cookieKeys: string[];
@@ -91,8 +108,15 @@ export interface AppDependencies {
   /** The sign-in limiter's rules on counters of their own, for the app-password verification API. */
   appPasswordLimiter: SignInLimiter;
   /** CAS single logout when the account pages end a session. */
+  /** Identity records checked against the registry (/account/identity, /admin/identity, /register). */
+  identity: IdentityVerification;
+  /** Lost-phone appeals, and the e-mailed codes of the forgot-password way in (/account/appeal, /appeal, /admin/appeals). */
+  appeals: { service: Appeals; emailCodes: EmailCodes };
+  /** Reads clients.json again, checked as at start-up (the admin console's read-only view); throws ConfigError. */
+  readClientsFile?: () => ClientsFile;
 }
 
+const appealLimitsOf = (config: Config) => ({ maxBytes: config.appeals.documentMaxBytes, maxFiles: config.appeals.documentsMax });
 const publicDir = new URL('../interactions/public/', import.meta.url).pathname;
 /** oidc-provider's default routes for token, introspection, revocation, userinfo and keys. */
 const providerOnlyPaths = new Set(['/token', '/token/introspection', '/token/revocation', '/me', '/jwks']);
@@ -116,6 +140,8 @@ export function buildApp(deps: AppDependencies): Koa {
       binding: contactBinding, rule: deps.contactsRule, institutionDomains: deps.config.contacts.institutionEmailDomains, freshProof, notifier: deps.securityNotifier,
     },
   });
+  // The admin console signs in through the account pages' machinery (interactions/admin-routes.ts).
+  const accountKit = captureAccountKit();
   const account = accountRoutes({
     issuer: deps.config.issuer, provider: deps.provider, store: deps.store, accounts: deps.accounts, recovery: deps.recovery, totp: deps.totp,
     security: deps.accountSecurity,
@@ -129,6 +155,9 @@ export function buildApp(deps: AppDependencies): Koa {
       connectionPages({ identities, audit: deps.audit, notifier: deps.securityNotifier, bindWechat: Boolean(connect.websiteQr) }),
       ...(connect.websiteQr ? [wechatBindingPages({ ...deps, issuer: deps.config.issuer, websiteQr: connect.websiteQr, identities, bindings: wechatBindings, notifier: deps.securityNotifier })] : []),
       outboxPages(deps.devOutbox),
+      identityPages({ identity: deps.identity, store: deps.store }),
+      accountAppealPages({ provider: deps.provider, accounts: deps.accounts, appeals: deps.appeals.service, freshProof, limits: appealLimitsOf(deps.config), retentionDays: deps.config.appeals.documentRetentionDays }),
+      accountKit.extension,
     ],
     showsOutbox: (user) => canReadOutbox(user, deps.devOutbox),
     mfaRequiredUserTypes: new Set(deps.config.mfaRequiredUserTypes),
@@ -154,7 +183,33 @@ export function buildApp(deps: AppDependencies): Koa {
   const captcha = createCaptcha({ store: deps.store, serverSecret: deps.cookieKeys[0]!, maxNumber: deps.config.passwordReset.captchaMaxNumber });
   const forgotPassword = forgotPasswordRoutes({ reset: deps.passwordReset, captcha, policy: deps.passwordPolicy });
   app.use(forgotPassword.routes()).use(forgotPassword.allowedMethods());
+  const { selfRegistration } = deps.config.identity;
+  if (selfRegistration.enabled) {
+    const registration = createSelfRegistration({
+      prisma: deps.database.prisma, store: deps.store, smsCodes: deps.smsCodes, identity: deps.identity, policy: deps.passwordPolicy, audit: deps.audit,
+      userType: selfRegistration.userType, limits: selfRegistration,
+    });
+    const register = registerRoutes({ registration, captcha, policy: deps.passwordPolicy });
+    app.use(register.routes()).use(register.allowedMethods());
+  }
+  const appealRoutes = publicAppealRoutes({ issuer: deps.config.issuer, store: deps.store, accounts: deps.accounts, appeals: deps.appeals.service, captcha, emailCodes: deps.appeals.emailCodes, limits: appealLimitsOf(deps.config), retentionDays: deps.config.appeals.documentRetentionDays });
+  app.use(appealRoutes.routes()).use(appealRoutes.allowedMethods());
   app.use(account.routes()).use(account.allowedMethods());
+  const staffDirectory = createStaffDirectory(deps.database.prisma);
+  const admin = adminRoutes({
+    accountKit: accountKit.get, secondFactorCount: deps.accountSecurity.secondFactorCount, scopesOf: staffDirectory.scopesOf, audit: deps.audit, notifier: deps.securityNotifier,
+    showsOutbox: (user) => canReadOutbox(user, deps.devOutbox),
+    // Sections of /admin: each an AdminPageExtension (see /tmp/admin-kit.md).
+    extensions: [
+      adminUserPages({ audit: deps.audit, actions: createAdminUserActions({ prisma: deps.database.prisma, forget: deps.accounts.forget, security: deps.accountSecurity, identities, sessions: deps.accountSessions, weakPasswords: deps.weakPasswords, limiters: [deps.limiter, deps.appPasswordLimiter] }) }),
+      ...(deps.readClientsFile ? [adminClientPages({ file: deps.config.clientsFile, read: deps.readClientsFile })] : []),
+      adminAuditPages({ audit: deps.audit, idOf: staffDirectory.idOf, usernamesOf: staffDirectory.usernamesOf }),
+      identityReviewPages({ identity: deps.identity }),
+      registryImportPages({ identity: deps.identity }),
+      appealReviewPages({ appeals: deps.appeals.service }),
+    ],
+  });
+  app.use(admin.routes()).use(admin.allowedMethods());
   app.use(appPasswordApiRoutes({ provider: deps.provider, appPasswords: deps.appPasswords, limiter: deps.appPasswordLimiter, audit: deps.audit }).routes());
   for (const router of deps.extraRouters ?? []) app.use(router.routes()).use(router.allowedMethods());
   app.use(provider);

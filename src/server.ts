@@ -14,7 +14,11 @@ import { failingClosed, type KeyValueStore } from './data/kv-store.ts';
 import { createAccountService, verifiedPhone, type AccountService } from './services/accounts.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createSignInLimiter } from './services/sign-in-limiter.ts';
-import { ensureCookieKeys, ensureFactorKey } from './services/server-secrets.ts';
+import { ensureCookieKeys, ensureFactorKey, ensureRegistryKey } from './services/server-secrets.ts';
+import { createIdentityVerification } from './services/identity-verification.ts';
+import { createIdentityNotices } from './services/identity-notices.ts';
+import { createIdNumberHasher } from './services/national-id.ts';
+import { createIdentityClaims } from './oidc/identity-claims.ts';
 import { createTotpService, type TotpService } from './services/totp.ts';
 import { createRecoveryCodeService, type RecoveryCodeService } from './services/recovery-codes.ts';
 import { createPasskeyService } from './services/passkeys.ts';
@@ -22,6 +26,9 @@ import { createVerificationCodes } from './services/verification-codes.ts';
 import { createContactPoints } from './services/contact-points.ts';
 import { createEmailCodes } from './services/one-time-codes.ts';
 import { createContactsRule } from './oidc/contacts-policy.ts';
+import { createAppeals } from './services/appeals.ts';
+import { createAppealRebind } from './services/appeal-rebind.ts';
+import { createAppealNotices } from './services/appeal-notices.ts';
 import { createKnownBrowsers } from './services/known-browsers.ts';
 import { createAccountSecurityService } from './services/account-security.ts';
 import { createBackchannelLogout } from './oidc/backchannel-logout.ts';
@@ -154,13 +161,16 @@ export async function startServer(configured: Config, options: StartOptions = {}
       : undefined;
     const accountSecurity = createAccountSecurityService(database.prisma);
     const contacts = createContactPoints(database.prisma, config.contacts);
-    const contactsRule = config.contacts.required.length
-      ? createContactsRule({ store, missing: contacts.missingRequired, hasSecondFactor: async (accountId) => (await accountSecurity.secondFactorCount(accountId)) > 0, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds })
-      : undefined;
+    // Always present: the numbers an approved lost-phone appeal unbound are missing until bound again, even
+    // without REQUIRED_CONTACTS (src/services/appeal-rebind.ts).
+    const appealRebind = createAppealRebind({ prisma: database.prisma, onCleared: (userId, appealId) => void audit.record({ type: 'appeal.rebound', userId, detail: { appealId } }) });
+    const contactsRule = createContactsRule({ store, hasSecondFactor: async (accountId) => (await accountSecurity.secondFactorCount(accountId)) > 0, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds,
+      missing: async (accountId) => [...new Set([...(await contacts.missingRequired(accountId)), ...(await appealRebind.missing(accountId))])], rebinding: appealRebind.missing });
     const weakPasswords = createWeakPasswords({ store, accounts });
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages, unknownBrowserRule, contactsRule,
       weakPasswordPending: async (accountId) => Boolean(await weakPasswords.pending(accountId)),
-      deviceFlow: config.qrLogin.deviceFlow ? deviceFlowPages(createPlaceLookup(config.campusNetworks)) : undefined }, logger);
+      deviceFlow: config.qrLogin.deviceFlow ? deviceFlowPages(createPlaceLookup(config.campusNetworks)) : undefined,
+      identityClaims: createIdentityClaims(database.prisma) }, logger);
     const audit = createAuditLog({ prisma: database.prisma, logger, retentionDays: config.auditRetentionDays });
     closers.push(audit.startRetention());
     const appPasswords = createAppPasswords(database.prisma);
@@ -187,7 +197,14 @@ export async function startServer(configured: Config, options: StartOptions = {}
       ? undefined
       : createVerificationCodes({ store, sms, budgets: config.sms.budgets, onSend: (result) => metrics.codeSends.inc({ connector: sms.name, result }) });
     const email = createEmailSender(config.email, logger, config.production);
+    const identity = createIdentityVerification({
+      prisma: database.prisma, audit, logger, notices: createIdentityNotices({ sms, logger, locale: config.defaultLocale }),
+      hasher: createIdNumberHasher(ensureRegistryKey(config.identity.registryKey, config.dataDir)),
+    });
     const emailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
+    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger, store, defaultLocale: config.defaultLocale });
+    closers.push(appeals.startRetention());
+    const appealEmailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'appeal', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
     const notices = createSecurityNotifier({ prisma: database.prisma, email, sms, logger });
     // A notice never holds up the change it reports: it is sent in the background (failures are logged by the notifier).
     const securityNotifier: SecurityNotifications = options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) };
@@ -223,7 +240,8 @@ export async function startServer(configured: Config, options: StartOptions = {}
       });
     }
     const app = buildApp({ config, logger, securityNotifier, passwordPolicy, passwordReset, database, store, provider, accounts, limiter, totp, deviceTrust, recovery, smsCodes, contacts, emailCodes, contactsRule, knownBrowsers, passkeys, metrics, cookieKeys, extraRouters: qrRouter ? [...cas.routers, qrRouter] : cas.routers, scanEvents: qrEvents,
-      appPasswords, audit, accountSessions, accountSecurity, weakPasswords,
+      appPasswords, audit, accountSessions, accountSecurity, weakPasswords, identity, appeals: { service: appeals, emailCodes: appealEmailCodes },
+      readClientsFile: () => loadClientsFile(configured.clientsFile, options.env ?? process.env, configured.production),
       devOutbox: config.production ? {} : { sms: sms.name === 'memory' ? (sms as MemorySms) : undefined, email: email.name === 'memory' ? (email as MemoryEmail) : undefined },
       appPasswordLimiter: createSignInLimiter({ ...config.loginRateLimit, redis, keyPrefix: `${keyPrefix}app-password:` }) });
     handler = app.callback();

@@ -1,6 +1,9 @@
 // English words for every page and error. zh-CN.ts must have the same keys (checked by its type).
+import { adminEn } from './admin.en.ts';
 import { wechatBindingEn } from './wechat-binding.en.ts';
 import { wechatInAppEn } from './wechat-in-app.en.ts';
+import { appealErrorsEn, appealsEn } from './appeals.en.ts';
+import { identityEn } from './identity.en.ts';
 export const en = {
   siteName: 'Campus Unified Sign-in',
   footer: 'Campus identity service. Never share your password or codes with anyone, including IT staff.',
@@ -66,7 +69,7 @@ export const en = {
     signIn: 'Go to your account',
     startOver: 'Start over',
     appealTitle: 'No phone or e-mail you can reach?',
-    appeal: 'Contact the IT help desk in person with your staff or student ID card; they will check your identity and reset your password. A later version will let you appeal online.',
+    appeal: 'If your phone no longer receives codes, send an appeal online: a reviewer checks your proof of identity and unbinds the old number. Or go to the IT help desk in person with your staff or student ID card.',
     widget: {
       ariaLinkLabel: 'ALTCHA (official website)',
       cancel: 'Cancel',
@@ -239,6 +242,7 @@ export const en = {
       email: 'See your email address',
       phone: 'See your phone number',
       campus: 'See whether you are staff or a student, and your department',
+      campus_identity: 'See whether your identity is verified, and your school, grade, class and enrolment year',
       offline_access: 'Keep access while you are not using it',
     } as Record<string, string>,
   },
@@ -435,8 +439,10 @@ export const en = {
     sms: 'Text message',
     email: 'E-mail',
   },
+  admin: adminEn,
   wechatBinding: wechatBindingEn,
   wechatInApp: wechatInAppEn,
+  appeals: appealsEn,
   connect: {
     or: 'Or sign in with',
     wechat: 'Scan with WeChat',
@@ -471,9 +477,11 @@ export const en = {
     confirmUnbind: 'You are about to unbind {name}. It will no longer sign you in.',
     notices: { unbound: 'Unbound. It can no longer sign you in.' },
   },
+  identity: identityEn,
   errors: {
     ...wechatBindingEn.errors,
     ...wechatInAppEn.errors,
+    ...appealErrorsEn,
     qr_expired: 'This sign-in code has expired or was already used. Scan the new code on the sign-in page.',
     invalid_credentials: 'Login ID or password is incorrect.',
     card_number_not_login_id: 'That is a campus card number. Sign in with your staff or student number.',

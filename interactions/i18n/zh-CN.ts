@@ -1,8 +1,11 @@
 // 简体中文：与 en.ts 键完全相同（由类型检查保证）。
 import type { Messages } from './en.ts';
+import { adminZhCN } from './admin.zh-CN.ts';
 import { wechatBindingZhCN } from './wechat-binding.zh-CN.ts';
 import { wechatInAppZhCN } from './wechat-in-app.zh-CN.ts';
+import { appealErrorsZhCN, appealsZhCN } from './appeals.zh-CN.ts';
 
+import { identityZhCN } from './identity.zh-CN.ts';
 export const zhCN: Messages = {
   siteName: '统一身份认证',
   footer: '校园统一身份认证服务。请勿向任何人（包括信息化工作人员）透露密码或验证码。',
@@ -68,7 +71,7 @@ export const zhCN: Messages = {
     signIn: '进入我的账号',
     startOver: '重新开始',
     appealTitle: '手机和邮箱都无法使用？',
-    appeal: '请携带工作证或学生证到信息化服务台，工作人员核实身份后为您重置密码。后续版本将提供在线申诉。',
+    appeal: '如果手机已无法接收验证码，可以在线提交申诉：审核人员核实您的身份证明后为您解除旧手机号的绑定。也可以携带工作证或学生证到信息化服务台现场办理。',
     widget: {
       ariaLinkLabel: 'ALTCHA（官方网站）',
       cancel: '取消',
@@ -241,6 +244,7 @@ export const zhCN: Messages = {
       email: '获取您的电子邮箱',
       phone: '获取您的手机号码',
       campus: '获取您的人员类别（教职工/学生）和所在单位',
+      campus_identity: '查看您的身份是否已核验，以及学校、年级、班级和入学年份',
       offline_access: '在您未使用时保持访问',
     },
   },
@@ -437,8 +441,10 @@ export const zhCN: Messages = {
     sms: '短信',
     email: '邮件',
   },
+  admin: adminZhCN,
   wechatBinding: wechatBindingZhCN,
   wechatInApp: wechatInAppZhCN,
+  appeals: appealsZhCN,
   connect: {
     or: '其他登录方式',
     wechat: '微信扫码登录',
@@ -473,9 +479,11 @@ export const zhCN: Messages = {
     confirmUnbind: '您即将解除{name}的绑定，之后它将无法登录您的账号。',
     notices: { unbound: '已解除绑定，它将无法再登录您的账号。' },
   },
+  identity: identityZhCN,
   errors: {
     ...wechatBindingZhCN.errors,
     ...wechatInAppZhCN.errors,
+    ...appealErrorsZhCN,
     qr_expired: '此登录二维码已过期或已被使用，请扫描登录页面上的新二维码。',
     invalid_credentials: '账号或密码错误。',
     card_number_not_login_id: '这是校园卡号，请使用工号或学号登录。',

@@ -35,6 +35,7 @@ export function renderAccountHome(view: PageFrame & { displayName: string; login
   <li><a href="/account/sessions">${messages(view.locale).sessions.link}</a><br><span class="hint">${messages(view.locale).sessions.linkHint}</span></li>
   <li><a href="/account/app-passwords">${messages(view.locale).appPasswords.link}</a><br><span class="hint">${messages(view.locale).appPasswords.linkHint}</span></li>
   <li><a href="/account/connections">${messages(view.locale).connect.accountLink}</a><br><span class="hint">${messages(view.locale).connect.accountHint}</span></li>
+  <li><a href="/account/identity">${messages(view.locale).identity.archiveLink}</a><br><span class="hint">${messages(view.locale).identity.archiveHint}</span></li>
 ${view.outbox ? html`  <li><a href="/account/outbox">${messages(view.locale).outbox.link}</a><br><span class="hint">${messages(view.locale).outbox.linkHint}</span></li>` : ''}
 </ul>
 <p class="secondary"><a href="/session/end">${t.signOut}</a></p>`;

@@ -85,7 +85,8 @@ export function renderContacts(view: ContactsView): string {
 <h1>${t.title}</h1>
 <p class="hint">${t.intro}</p>
 ${view.notice ? html`<p class="notice" role="status">${t.notices[view.notice]}</p>` : ''}
-<ul class="items" id="contacts">${items}</ul>`;
+<ul class="items" id="contacts">${items}</ul>
+<p class="hint lost-phone">${messages(view.locale).appeals.linkIntro} <a href="/account/appeal">${messages(view.locale).appeals.link}</a></p>`;
   return renderPage({ ...view, title: t.title, body });
 }
 
@@ -127,6 +128,8 @@ export interface ContactPromptView extends PageFrame {
   skipAction?: string;
   /** The session is older than the fresh-proof window: the password goes with the number. */
   askPassword: boolean;
+  /** The role is missing because an approved lost-phone appeal unbound it. */
+  afterAppeal?: boolean;
   institutionDomains: readonly string[];
   error?: ContactFormError;
   /** A refusal not about the value (CSRF, wrong password, budgets). */
@@ -144,7 +147,7 @@ export function renderContactPrompt(view: ContactPromptView): string {
   const body = html`
 <h1>${c.promptTitle}</h1>
 <p id="missing-contact"><strong>${format(c.missing, { role: c.inText[view.role] })}</strong></p>
-<p class="hint">${c.promptIntro} ${roleHint(view.locale, view.role, view.institutionDomains)}</p>
+<p class="hint">${view.afterAppeal ? t.appeals.rebindIntro : c.promptIntro} ${roleHint(view.locale, view.role, view.institutionDomains)}</p>
 ${view.skipAction ? '' : html`<p class="hint warning">${c.mustComplete}</p>`}
 <div id="prompt-error" class="alert" role="alert"${formError ? '' : html` hidden`}>${formError}</div>
 <form method="post" action="${view.sendAction}" novalidate>

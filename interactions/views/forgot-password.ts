@@ -27,6 +27,7 @@ const csrf = (token: string) => html`<input type="hidden" name="_csrf" value="${
 const appeal = (t: T) => html`<section class="appeal" aria-labelledby="appeal-title">
   <h2 id="appeal-title">${t.forgotPassword.appealTitle}</h2>
   <p>${t.forgotPassword.appeal}</p>
+  <p><a href="/appeal">${t.appeals.public.entry}</a></p>
 </section>`;
 
 const startOver = (t: T, token: string) => html`<form method="post" action="${path('restart')}" class="secondary">
@@ -61,7 +62,8 @@ ${errorRegion(t, view.error)}
   <altcha-widget name="altcha" challenge="${view.challengeUrl}" language="${widgetLanguage(view.locale)}"
     configuration='{"hideFooter":true,"hideLogo":true}' data-strings="${JSON.stringify(t.forgotPassword.widget)}"></altcha-widget>
   <button type="submit" class="primary">${t.forgotPassword.next}</button>
-</form>`;
+</form>
+${appeal(t)}`;
   return page(view, t.forgotPassword.title, body, { scripts, styles: ['/assets/vendor/altcha.css'] });
 }
 

@@ -54,6 +54,7 @@ ${view.sms && !enrolling
   ${view.hasTotp ? html`<p>${t.sms.or}</p>` : ''}
   <button type="submit" id="send-sms">${format(view.sms.sent ? t.sms.resend : t.sms.send, { phone: view.sms.phone })}</button>
   <p class="hint">${t.sms.notice}</p>
+  <p class="hint"><a href="/account/appeal" id="lost-phone">${t.appeals.link}</a></p>
 </form>`
   : ''}
 ${view.wechat

@@ -70,8 +70,10 @@ export function renderWeakPasswordChange(view: WeakPasswordView): string {
   const words = t.passwordChange;
   const body = html`
 <h1>${words.weakTitle}</h1>
-<p id="weak-password-reason">${words.weakIntro}</p>
-${problemList(t, 'weak-password-problems', view.problems, view.rules)}
+${view.problems.length
+  ? html`<p id="weak-password-reason">${words.weakIntro}</p>
+${problemList(t, 'weak-password-problems', view.problems, view.rules)}`
+  : html`<p id="weak-password-reason">${t.admin.passwordChangeRequired}</p>`}
 <p>${words.weakAction}</p>
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="_csrf" value="${view.csrfToken}">

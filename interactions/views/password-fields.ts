@@ -9,7 +9,8 @@ import type { Messages } from '../i18n/en.ts';
 
 export type PasswordRules = PasswordPolicy['rules'];
 /** What the server refused: the policy's problems, or two entries that differ. */
-export type NewPasswordError = readonly PasswordProblem[] | 'mismatch';
+/** 'same': a change an administrator required (admin console) cannot keep the old password. */
+export type NewPasswordError = readonly PasswordProblem[] | 'mismatch' | 'same';
 
 /** Put these in the page's `scripts`. */
 export const passwordMeterScripts = ['/assets/password-meter.js'];
@@ -46,7 +47,7 @@ export interface NewPasswordFieldsView {
 export function renderNewPasswordFields(t: Messages, view: NewPasswordFieldsView): SafeHtml {
   const words = t.passwordRules;
   const { rules, error } = view;
-  const messages = error === undefined ? [] : error === 'mismatch' ? [words.mismatch] : error.map((problem) => passwordProblemText(t, problem, rules));
+  const messages = error === undefined ? [] : error === 'mismatch' ? [words.mismatch] : error === 'same' ? [t.admin.passwordSameAsOld] : error.map((problem) => passwordProblemText(t, problem, rules));
   const invalid = messages.length > 0;
   const describedBy = `password-rules password-strength${invalid ? ' new-password-error' : ''}`;
   // No maxlength: a browser would silently cut a longer paste, and the server would then accept a truncated password.

@@ -1,15 +1,20 @@
 // `campus-idp admin create`: makes someone an administrator, creating them as pending staff if they are new.
+// grant, revoke and scope (staff roles and reviewer scopes) are in admin-roles.ts.
 import { createAccountService } from '../services/accounts.ts';
 import { parseCommand, required, UsageError, type CliContext } from './context.ts';
+import { adminRoleCommands, adminRoleUsage, runAdminRoleCommand } from './admin-roles.ts';
 
 export const adminUsage = `Usage:
   campus-idp admin create --username U --name N
 
   Creates a staff user with the role "admin" (pending until a password is set), or grants "admin" to an
-  existing user (then --name may be left out). Set the password with: campus-idp users set-password U`;
+  existing user (then --name may be left out). Set the password with: campus-idp users set-password U
+
+${adminRoleUsage}`;
 
 export async function runAdminCommand(args: string[], context: CliContext): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub && adminRoleCommands.has(sub)) return runAdminRoleCommand(sub, rest, context, adminUsage);
   if (sub !== 'create') {
     throw new UsageError(sub === undefined ? 'admin: missing command' : `admin: unknown command "${sub}"`, adminUsage);
   }

@@ -9,6 +9,7 @@ import { runClientsCommand } from './clients.ts';
 import { UsageError, type CliCommand, type CliContext } from './context.ts';
 import { runKeysCommand } from './keys.ts';
 import { runUsersCommand } from './users.ts';
+import { runRegistryCommand } from './registry.ts';
 
 export const usage = `Usage: campus-idp <command> [options]
 
@@ -19,8 +20,11 @@ Commands:
   users disable USERNAME
   users enable USERNAME
   admin create --username U --name N  create a pending staff administrator, or grant admin to a user
+  admin grant|revoke --username U --role admin|reviewer|helpdesk   a staff role of the admin console
+  admin scope --username U --class "school/grade/class" | --department D [--remove]   a reviewer's scope
   clients list
   keys rotate
+  registry import FILE.csv            import the student registry (all or nothing; ID numbers hashed)
 
 Run "campus-idp <group> --help" for details. The store is the server's: DATA_DIR (embedded PGlite, which
 only one process may open: stop the server first) or DATABASE_URL (PostgreSQL).`;
@@ -30,6 +34,7 @@ const groups: Record<string, CliCommand> = {
   admin: runAdminCommand,
   clients: runClientsCommand,
   keys: runKeysCommand,
+  registry: runRegistryCommand,
 };
 
 export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' | 'prompt' | 'stdin'> = processIo()): Promise<number> {

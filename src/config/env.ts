@@ -7,6 +7,8 @@ import { smsSettings, type SmsConfig } from './sms-settings.ts';
 import { passwordPolicySettings, type PasswordPolicyConfig } from './password-settings.ts';
 import { contactsSettings, contactRoles, type ContactRole, type ContactsConfig } from './contacts-settings.ts';
 import { wechatSettings, type WechatConfig } from './wechat-settings.ts';
+import { appealSettings, type AppealsConfig } from './appeal-settings.ts';
+import { identitySettings, type IdentityConfig } from './identity-settings.ts';
 import { productionSecretProblems } from './production-secrets.ts';
 import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
 
@@ -102,6 +104,10 @@ export interface Config {
   };
   /** Sign-in with WeChat and WeCom; each part is undefined (and its button hidden) until its credentials are set. */
   wechat: WechatConfig;
+  /** Lost-phone appeals: document retention and upload limits (appeal-settings.ts). */
+  appeals: AppealsConfig;
+  /** Identity verification against the registry and self-registration (identity-settings.ts). */
+  identity: IdentityConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -253,9 +259,11 @@ export function loadConfig(env: Env = process.env): Config {
       deviceFlow: boolean('DEVICE_FLOW', true),
     },
     wechat: wechatSettings(settings),
+    appeals: appealSettings(settings),
+    identity: identitySettings(settings),
   };
 
-  if (production) problems.push(...productionSecretProblems(config));
+  if (production) problems.push(...productionSecretProblems({ ...config, registryKey: config.identity.registryKey }));
   if (production && !config.factorKey) {
     problems.push('MFA_ENCRYPTION_KEY is required when NODE_ENV=production (it seals second-factor secrets; keep it out of the database)');
   }

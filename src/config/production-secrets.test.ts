@@ -12,7 +12,7 @@ const production = {
   ISSUER: 'https://idp.example.edu',
   DATABASE_URL: 'postgresql://idp@db/idp',
   MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  COOKIE_KEYS: randomBytes(24).toString('base64url'),
+  COOKIE_KEYS: randomBytes(24).toString('base64url'), REGISTRY_KEY: randomBytes(32).toString('base64'),
 };
 
 const problemsOf = (env: Record<string, string>): string => {
@@ -34,6 +34,12 @@ describe('production secrets', () => {
     const { COOKIE_KEYS: _, ...withoutCookieKeys } = production;
     expect(problemsOf(withoutCookieKeys)).toMatch(/COOKIE_KEYS is required when NODE_ENV=production/);
     expect(() => loadConfig({ ...withoutCookieKeys, NODE_ENV: 'development' })).not.toThrow();
+  });
+
+  it('requires REGISTRY_KEY, so every instance and the CLI hash ID numbers alike', () => {
+    const { REGISTRY_KEY: _, ...withoutRegistryKey } = production;
+    expect(problemsOf(withoutRegistryKey)).toMatch(/REGISTRY_KEY is required when NODE_ENV=production/);
+    expect(problemsOf({ ...production, REGISTRY_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatch(/REGISTRY_KEY is not random bytes/);
   });
 
   it('refuses placeholders and keys without variety, naming each variable', () => {

@@ -23,7 +23,7 @@ export function developmentKeyProblem(key: Buffer): string | undefined {
 }
 
 /** Problems with the secrets of a production configuration, each naming the variable. */
-export function productionSecretProblems(secrets: { cookieKeys: string[] | undefined; factorKey: Buffer | undefined; metricsToken: string | undefined }): string[] {
+export function productionSecretProblems(secrets: { cookieKeys: string[] | undefined; factorKey: Buffer | undefined; metricsToken: string | undefined; registryKey: Buffer | undefined }): string[] {
   const problems: string[] = [];
   if (!secrets.cookieKeys?.length) {
     problems.push('COOKIE_KEYS is required when NODE_ENV=production (the same list on every instance; a generated key is for the embedded development set-up)');
@@ -34,6 +34,11 @@ export function productionSecretProblems(secrets: { cookieKeys: string[] | undef
   });
   const keyProblem = secrets.factorKey && developmentKeyProblem(secrets.factorKey);
   if (keyProblem) problems.push(`MFA_ENCRYPTION_KEY ${keyProblem}; refused when NODE_ENV=production`);
+  // A key file per instance (or per CLI run from another DATA_DIR) would hash the same ID number differently:
+  // nothing would match the registry any more.
+  if (!secrets.registryKey) problems.push('REGISTRY_KEY is required when NODE_ENV=production (the same on every instance and for the CLI; it keys the hashes of national ID numbers; keep it out of the database)');
+  const registryProblem = secrets.registryKey && developmentKeyProblem(secrets.registryKey);
+  if (registryProblem) problems.push(`REGISTRY_KEY ${registryProblem}; refused when NODE_ENV=production`);
   const tokenProblem = secrets.metricsToken && developmentSecretProblem(secrets.metricsToken);
   if (tokenProblem) problems.push(`METRICS_TOKEN ${tokenProblem}; refused when NODE_ENV=production`);
   return problems;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './env.ts';
 
-const production = { NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', DATABASE_URL: 'postgresql://idp@db/idp', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url') };
+const production = { NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', DATABASE_URL: 'postgresql://idp@db/idp', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url'), REGISTRY_KEY: randomBytes(32).toString('base64') };
 
 describe('SMS_OUTBOX_LOG_CODES', () => {
   it('is off by default, in development too', () => {

@@ -45,6 +45,15 @@ export const errorCatalogue = {
   wechat_mfa_expired: { status: 400, expose: true },
   wechat_bind_expired: { status: 400, expose: true },
   wechat_bind_failed: { status: 400, expose: true },
+  upload_empty: { status: 400, expose: true },
+  upload_too_large: { status: 413, expose: true },
+  upload_wrong_type: { status: 415, expose: true },
+  upload_too_many: { status: 413, expose: true },
+  appeal_open_exists: { status: 409, expose: true },
+  appeal_not_editable: { status: 409, expose: true },
+  appeal_stale: { status: 409, expose: true },
+  appeal_not_bound: { status: 400, expose: true },
+  document_missing: { status: 400, expose: true },
   internal_error: { status: 500, expose: false },
 } as const satisfies Record<string, { status: number; expose: boolean }>;
 

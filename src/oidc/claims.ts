@@ -10,6 +10,8 @@ export const scopeClaims = {
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   campus: ['user_type', 'department'],
+  // Verified status and class of the identity record (identity-claims.ts); school etc. only once verified.
+  campus_identity: ['identity_verified', 'school', 'grade', 'class', 'enrolment_year'],
 } as const;
 
 /** Held by systems (mail servers) allowed to call POST /api/v1/app-passwords/verify; releases no claims. */

@@ -11,6 +11,7 @@ import { claimsFor, scopeClaims, supportedScopes } from './claims.ts';
 import { supportedAcrValues } from './acr.ts';
 import { buildInteractionPolicy, type MfaPolicy } from './mfa-policy.ts';
 import { addContactsPrompt, type ContactsRule } from './contacts-policy.ts';
+import { identityScope, type IdentityClaims } from './identity-claims.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -27,6 +28,8 @@ export interface ProviderDependencies {
   contactsRule?: ContactsRule;
   /** Present when DEVICE_FLOW is on: our pages for the RFC 8628 device grant (interactions/qr-device-pages.ts). */
   deviceFlow?: DeviceFlowPages;
+  /** Claims of the campus_identity scope, read only when a token or userinfo asks for that scope. */
+  identityClaims?: IdentityClaims;
 }
 
 /** The device grant's pages; the forms post to the provider's code_verification endpoint with its xsrf token. */
@@ -113,7 +116,13 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     async findAccount(_ctx, id) {
       const user = await accounts.findById(id);
       if (!user || user.status !== 'active') return undefined;
-      return { accountId: user.id, claims: () => claimsFor(user) };
+      return {
+        accountId: user.id,
+        claims: async (_use: string, scope: string) => ({
+          ...claimsFor(user),
+          ...(deps.identityClaims && scope.split(' ').includes(identityScope) ? await deps.identityClaims(user.id) : {}),
+        }),
+      };
     },
     // Campus apps marked first_party get the scopes they ask for without a consent page.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {

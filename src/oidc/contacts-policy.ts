@@ -14,6 +14,8 @@ export interface ContactsRule {
   /** True when the person may choose "Later" (CONTACT_PROMPT=skip). */
   skippable: boolean;
   missing(accountId: string): Promise<ContactRole[]>;
+  /** Of the missing roles, those an approved lost-phone appeal unbound (the prompt says why it asks). */
+  rebinding?(accountId: string): Promise<ContactRole[]>;
   skipped(accountId: string, sessionUid: string): Promise<boolean>;
   skip(accountId: string, sessionUid: string): Promise<void>;
   /** Whether this SSO session must meet the prompt now (OIDC's check and CAS's /login both ask this). */
@@ -23,6 +25,7 @@ export interface ContactsRule {
 export function createContactsRule(deps: {
   store: KeyValueStore;
   missing: (accountId: string) => Promise<ContactRole[]>;
+  rebinding?: (accountId: string) => Promise<ContactRole[]>;
   hasSecondFactor: (accountId: string) => Promise<boolean>;
   skippable: boolean;
   sessionSeconds: number;
@@ -32,6 +35,7 @@ export function createContactsRule(deps: {
   return {
     skippable: deps.skippable,
     missing: deps.missing,
+    rebinding: deps.rebinding,
     skipped,
     async skip(accountId, sessionUid) {
       if (!deps.skippable) throw new Error('CONTACT_PROMPT=block: the contact prompt cannot be skipped');

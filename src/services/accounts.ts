@@ -29,6 +29,8 @@ export interface AccountService {
   setStatus(username: string, status: 'active' | 'disabled'): Promise<UserRecord>;
   /** Adds the role if missing; `added` is false when the user already had it. */
   grantRole(username: string, role: string): Promise<{ user: UserRecord; added: boolean }>;
+  /** Drops this instance's cached copy after a change written elsewhere (e.g. the admin console's status changes). */
+  forget(id: string): void;
 }
 
 /** The phone second-factor codes go to: the verified security phone, else the verified login phone. */
@@ -194,5 +196,7 @@ export function createAccountService(prisma: PrismaClient): AccountService {
       recent.delete(user.id);
       return { user: updated, added: true };
     },
+
+    forget: (id) => recent.delete(id),
   };
 }

@@ -16,7 +16,10 @@ export type AuthEventType =
   | 'session.revoked'
   | `factor.${string}`
   | `password.${string}`
-  | `contact.${string}`;
+  | `contact.${string}`
+  | `admin.${string}`
+  | `identity.${string}`
+  | `appeal.${string}`;
 
 export interface AuthEventInput {
   type: AuthEventType;
@@ -34,6 +37,16 @@ export interface AuthEventRecord {
   userAgent: string | null;
   detail: unknown;
   createdAt: Date;
+}
+
+/** Filters of the admin console's audit view; `type` ending in "." matches every type under it. */
+export interface AuditFilter {
+  type?: string;
+  /** Events about this person, or done by them in the admin console (detail.actorId). */
+  userId?: string;
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
 }
 
 const userAgentMax = 512;
@@ -79,6 +92,22 @@ export function createAuditLog(deps: { prisma: PrismaClient; logger: Logger; ret
         take: limit,
         select: { id: true, type: true, ip: true, userAgent: true, detail: true, createdAt: true },
       });
+    },
+
+    /** Newest first, `limit` rows from `offset`; `more` says whether older rows follow. */
+    async search(filter: AuditFilter, page: { offset: number; limit: number }): Promise<{ events: (AuthEventRecord & { userId: string | null })[]; more: boolean }> {
+      const rows = await prisma.authEvent.findMany({
+        where: {
+          ...(filter.type ? { type: filter.type.endsWith('.') ? { startsWith: filter.type } : filter.type } : {}),
+          ...(filter.userId ? { OR: [{ userId: filter.userId }, { detail: { path: ['actorId'], equals: filter.userId } }] } : {}),
+          ...(filter.from || filter.to ? { createdAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) } } : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: page.offset,
+        take: page.limit + 1,
+        select: { id: true, type: true, userId: true, ip: true, userAgent: true, detail: true, createdAt: true },
+      });
+      return { events: rows.slice(0, page.limit), more: rows.length > page.limit };
     },
 
     pruneOld,

@@ -2,7 +2,7 @@
 // database so a restart, and every instance sharing that database, uses the same ones.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export async function ensureCookieKeys(prisma: PrismaClient, configured: string[] | undefined): Promise<string[]> {
@@ -21,10 +21,22 @@ export async function ensureCookieKeys(prisma: PrismaClient, configured: string[
  * same MFA_ENCRYPTION_KEY.
  */
 export function ensureFactorKey(configured: Buffer | undefined, dataDir: string): Buffer {
-  if (configured) return configured;
-  const file = join(dataDir, 'factor-encryption.key');
+  return configured ?? keyFile(join(dataDir, 'factor-encryption.key'));
+}
+
+/**
+ * The key of the national ID numbers' keyed hash (registry and identity records). Like the factor key it stays
+ * out of the database it protects: REGISTRY_KEY in configuration, else a key file in DATA_DIR. The CLI import and
+ * every server instance must use the same key, or no submission would match the registry.
+ */
+export function ensureRegistryKey(configured: Buffer | undefined, dataDir: string): Buffer {
+  return configured ?? keyFile(join(dataDir, 'registry-hash.key'));
+}
+
+/** 32 random bytes kept in `file` (base64, owner-only), made on first use; an existing file is never replaced. */
+function keyFile(file: string): Buffer {
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
   return key;

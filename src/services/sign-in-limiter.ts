@@ -17,6 +17,8 @@ export interface SignInLimiter {
   isBlocked(loginId: string, ip: string): Promise<boolean>;
   recordFailure(loginId: string, ip: string): Promise<void>;
   recordSuccess(loginId: string): Promise<void>;
+  /** True when the account's own counter is used up (the admin console shows it; recordSuccess clears it). */
+  accountBlocked(loginId: string): Promise<boolean>;
 }
 
 export interface SignInLimiterOptions {
@@ -63,6 +65,7 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
     async recordSuccess(loginId) {
       await perAccount.delete(accountKey(loginId)).catch(unavailable);
     },
+    accountBlocked: (loginId) => used(perAccount, accountKey(loginId), options.perAccount.points),
   };
 }
 

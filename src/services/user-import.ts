@@ -1,10 +1,9 @@
 // CSV import of people. Every row is checked (fields, duplicates in the file and against the store) before anything
 // is written; then all good rows go in one transaction. all-or-nothing writes nothing if any row is bad.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readCsvFile } from '../lib/read-csv-file.ts';
 import { parse } from 'csv-parse/sync';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { ConfigError } from '../lib/errors.ts';
 import { hashFormat } from './password-hashing.ts';
 import { validateUserInput, type ValidUserInput } from './user-input.ts';
 
@@ -47,15 +46,7 @@ interface GoodRow {
 
 /** Throws ConfigError when the file cannot be read; every other problem is in the report. */
 export async function importUsersFromFile(prisma: PrismaClient, path: string, mode: ImportMode = 'all-or-nothing'): Promise<ImportReport> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError(`File not found: ${path}`);
-    if (code === 'EISDIR') throw new ConfigError(`${path} is a directory, not a CSV file`);
-    throw new ConfigError(`Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = await readCsvFile(path);
   return importUsersFromCsv(prisma, text, mode);
 }
 

@@ -208,7 +208,7 @@ describe('e-mail settings', () => {
     expect(loadConfig({ SMTP_URL: 'smtps://idp:pw@mail.example.edu', SMTP_FROM: 'IdP <idp@example.edu>' }).email.smtpUrl).toBe('smtps://idp:pw@mail.example.edu');
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.edu' })).toThrow(/SMTP_URL must be a smtp: or smtps: URL/);
     expect(() => loadConfig({ SMTP_FROM: 'campus-idp' })).toThrow(/SMTP_FROM must be an address/);
-    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url'), DATABASE_URL: 'postgres://db/idp' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'https://idp.example.edu', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(24).toString('base64url'), REGISTRY_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgres://db/idp' })).not.toThrow();
   });
 });
 

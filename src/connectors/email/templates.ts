@@ -3,7 +3,7 @@
 import type { Locale } from '../../config/env.ts';
 import type { EmailMessage } from './email-sender.ts';
 
-export type CodePurpose = 'sign_in' | 'verify_email' | 'reset_password';
+export type CodePurpose = 'sign_in' | 'verify_email' | 'reset_password' | 'appeal';
 
 export type SecurityEvent =
   | 'factor_added'
@@ -16,7 +16,11 @@ export type SecurityEvent =
   | 'app_password_created'
   | 'app_password_revoked'
   | 'external_identity_linked'
-  | 'external_identity_unlinked';
+  | 'external_identity_unlinked'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'password_change_required'
+  | 'signed_out_everywhere';
 
 export const securityEvents: readonly SecurityEvent[] = [
   'factor_added',
@@ -30,13 +34,17 @@ export const securityEvents: readonly SecurityEvent[] = [
   'app_password_revoked',
   'external_identity_linked',
   'external_identity_unlinked',
+  'account_disabled',
+  'account_enabled',
+  'password_change_required',
+  'signed_out_everywhere',
 ];
 
 const words = {
   'zh-CN': {
     signature: '校园统一身份认证',
     codeSubject: '您的验证码',
-    purpose: { sign_in: '登录', verify_email: '验证邮箱地址', reset_password: '重置密码' } satisfies Record<CodePurpose, string>,
+    purpose: { sign_in: '登录', verify_email: '验证邮箱地址', reset_password: '重置密码', appeal: '提交手机号申诉' } satisfies Record<CodePurpose, string>,
     codeBody: (code: string, minutes: number, purpose: string) =>
       [`您正在${purpose}，验证码是：${code}`, `验证码 ${minutes} 分钟内有效，请勿告诉任何人，工作人员也不会向您索要。`, '如果这不是您本人的操作，请忽略本邮件，并联系信息化服务台。'],
     noticeSubject: '账号安全提醒',
@@ -52,6 +60,10 @@ const words = {
       app_password_revoked: '撤销应用专用密码',
       external_identity_linked: '绑定微信或企业微信',
       external_identity_unlinked: '解除微信或企业微信绑定',
+      account_disabled: '账号停用',
+      account_enabled: '账号启用',
+      password_change_required: '要求修改密码',
+      signed_out_everywhere: '全部退出登录',
     } satisfies Record<SecurityEvent, string>,
     event: {
       factor_added: '您的账号添加了一种新的登录验证方式',
@@ -65,6 +77,10 @@ const words = {
       app_password_revoked: '您的账号撤销了一个应用专用密码，使用它的程序将无法再登录',
       external_identity_linked: '您的账号绑定了一个微信或企业微信，今后可以用它扫码登录',
       external_identity_unlinked: '您的账号解除了一个微信或企业微信的绑定，它将无法再用于登录',
+      account_disabled: '管理员停用了您的账号，您已在所有设备上退出登录',
+      account_enabled: '管理员重新启用了您的账号',
+      password_change_required: '管理员要求您在下次登录时设置新密码，您已在所有设备上退出登录',
+      signed_out_everywhere: '管理员让您的账号在所有设备上退出了登录',
     } satisfies Record<SecurityEvent, string>,
     noticeBody: (event: string, at: string) =>
       [`${event}。`, `时间：${at}`, '如果是您本人的操作，无需处理。', '如果这不是您本人的操作，请立即修改密码，并联系信息化服务台。'],
@@ -72,7 +88,7 @@ const words = {
   en: {
     signature: 'Campus sign-in',
     codeSubject: 'Your verification code',
-    purpose: { sign_in: 'sign in', verify_email: 'confirm this e-mail address', reset_password: 'reset your password' } satisfies Record<CodePurpose, string>,
+    purpose: { sign_in: 'sign in', verify_email: 'confirm this e-mail address', reset_password: 'reset your password', appeal: 'send a lost-phone appeal' } satisfies Record<CodePurpose, string>,
     codeBody: (code: string, minutes: number, purpose: string) =>
       [`Your code to ${purpose} is: ${code}`, `It works for ${minutes} minutes. Do not share it with anyone; staff will never ask you for it.`, 'If this was not you, ignore this e-mail and contact the IT help desk.'],
     noticeSubject: 'Security notice for your account',
@@ -88,6 +104,10 @@ const words = {
       app_password_revoked: 'app password revoked',
       external_identity_linked: 'WeChat or WeCom bound',
       external_identity_unlinked: 'WeChat or WeCom unbound',
+      account_disabled: 'account disabled',
+      account_enabled: 'account enabled',
+      password_change_required: 'new password required',
+      signed_out_everywhere: 'signed out everywhere',
     } satisfies Record<SecurityEvent, string>,
     event: {
       factor_added: 'A new sign-in verification method was added to your account',
@@ -101,6 +121,10 @@ const words = {
       app_password_revoked: 'An app password of your account was revoked; programs using it can no longer sign in',
       external_identity_linked: 'A WeChat or WeCom account was bound to your account; it can now sign you in by scanning',
       external_identity_unlinked: 'A WeChat or WeCom account was unbound from your account; it can no longer sign you in',
+      account_disabled: 'An administrator disabled your account and signed it out everywhere',
+      account_enabled: 'An administrator enabled your account again',
+      password_change_required: 'An administrator asked you to choose a new password at your next sign-in and signed your account out everywhere',
+      signed_out_everywhere: 'An administrator signed your account out everywhere',
     } satisfies Record<SecurityEvent, string>,
     noticeBody: (event: string, at: string) =>
       [`${event}.`, `Time: ${at}`, 'If this was you, there is nothing to do.', 'If this was not you, change your password now and contact the IT help desk.'],
