@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { openDatabase } from './data/database.ts';
 import { applyMigrations } from './data/migrate.ts';
 import { createRedisStore } from './data/redis-store.ts';
+import { connectRedis } from './data/redis-connection.ts';
 import { createSqlStore } from './data/sql-store.ts';
 import { failingClosed, type KeyValueStore } from './data/kv-store.ts';
 import { createAccountService, verifiedPhone, type AccountService } from './services/accounts.ts';
@@ -124,8 +125,9 @@ export async function startServer(configured: Config, options: StartOptions = {}
     let store: KeyValueStore;
     let redis: Redis | undefined;
     if (config.redisUrl) {
-      store = failingClosed(await createRedisStore({ url: config.redisUrl, keyPrefix }));
-      redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true });
+      const target = { url: config.redisUrl, sentinel: config.redisSentinel };
+      store = failingClosed(await createRedisStore({ ...target, keyPrefix }));
+      redis = connectRedis(target, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true });
       // Failures surface on the limiter's commands (and fail the request closed); no unhandled 'error' events.
       redis.on('error', () => {});
       await redis.connect();

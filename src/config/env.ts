@@ -10,6 +10,7 @@ import { wechatSettings, type WechatConfig } from './wechat-settings.ts';
 import { appealSettings, type AppealsConfig } from './appeal-settings.ts';
 import { identitySettings, type IdentityConfig } from './identity-settings.ts';
 import { productionSecretProblems } from './production-secrets.ts';
+import { redisSentinelSettings, type RedisSentinelSettings } from './redis-settings.ts';
 import { parseNamedNetworks, type NamedNetwork } from '../lib/networks.ts';
 
 export { contactRoles, type ContactRole, type ContactsConfig, type PasswordPolicyConfig, type SmsConfig, type WechatConfig };
@@ -30,6 +31,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_SENTINELS / REDIS_SENTINEL_NAME / REDIS_SENTINEL_PASSWORD: reach the Redis master through Sentinel. */
+  redisSentinel: RedisSentinelSettings | undefined;
   /** Prefix of every Redis key, so one Redis can serve several deployments (or a benchmark) side by side. */
   redisKeyPrefix: string;
   clientsFile: string;
@@ -186,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(read('DATA_DIR') ?? './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisSentinel: redisSentinelSettings(settings),
     redisKeyPrefix: read('REDIS_KEY_PREFIX') ?? 'campus-idp:',
     clientsFile: resolve(read('CLIENTS_FILE') ?? './clients.json'),
     trustProxy: boolean('TRUST_PROXY', false),

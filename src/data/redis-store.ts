@@ -3,6 +3,8 @@
 // offline queue), so callers fail closed instead of hanging.
 import { Redis } from 'ioredis';
 import type { KeyValueStore } from './kv-store.ts';
+import type { RedisSentinelSettings } from '../config/redis-settings.ts';
+import { connectRedis } from './redis-connection.ts';
 
 const scripts = {
   // KEYS[1] = key, KEYS[2..] = sets; ARGV[1] = value, ARGV[2] = ttl seconds or 0, ARGV[3..] = members
@@ -47,13 +49,15 @@ type ScriptedRedis = Redis & {
 
 export interface RedisStoreOptions {
   url: string;
+  /** Reach the master through Redis Sentinel (src/data/redis-connection.ts). */
+  sentinel?: RedisSentinelSettings;
   /** Prepended to every key (members of sets hold full, prefixed key names). */
   keyPrefix?: string;
 }
 
 export async function createRedisStore(options: RedisStoreOptions): Promise<KeyValueStore> {
   const prefix = options.keyPrefix ?? 'campus-idp:';
-  const redis = new Redis(options.url, {
+  const redis = connectRedis(options, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     connectTimeout: 5_000,
