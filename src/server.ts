@@ -37,6 +37,7 @@ import { createWeakPasswords } from './services/weak-passwords.ts';
 import type { MemorySms } from './connectors/sms/memory.ts';
 import type { MemoryEmail } from './connectors/email/memory.ts';
 import { createSecurityNotifier } from './services/security-notifier.ts';
+import { auditedNotices } from './services/audited-notices.ts';
 import { createEmailSender } from './connectors/email/index.ts';
 import type { EmailSender } from './connectors/email/email-sender.ts';
 import { createSmsSender } from './connectors/sms/index.ts';
@@ -204,12 +205,12 @@ export async function startServer(configured: Config, options: StartOptions = {}
       hasher: createIdNumberHasher(ensureRegistryKey(config.identity.registryKey, config.dataDir)),
     });
     const emailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
-    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger, store, defaultLocale: config.defaultLocale });
+    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger });
     closers.push(appeals.startRetention());
     const appealEmailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'appeal', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
     const notices = createSecurityNotifier({ prisma: database.prisma, email, sms, logger });
     // A notice never holds up the change it reports: it is sent in the background (failures are logged by the notifier).
-    const securityNotifier: SecurityNotifications = options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) };
+    const securityNotifier: SecurityNotifications = auditedNotices(options.securityNotifier ?? { notify: async (...args) => void notices.notify(...args) }, audit);
     const passwordPolicy = createPasswordPolicy(config.passwordPolicy);
     const passwordReset = createPasswordReset({
       store, prisma: database.prisma, accounts, smsCodes, totp, recovery, policy: passwordPolicy, logger,

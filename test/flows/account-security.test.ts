@@ -1,6 +1,6 @@
 // In Chromium: /account/security behind the provider's SSO session (sign-in and step-up, sign-out ends access),
 // the lists, revoking a trusted browser, the fresh-proof step before removing a factor, renaming, new recovery
-// codes, notifications for each change, and a form post without its CSRF token.
+// codes, notifications and audit rows for each change, and a form post without its CSRF token.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Browser as ChromiumBrowser, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
@@ -149,6 +149,9 @@ it('manages factors, recovery codes and trusted browsers behind a fresh proof', 
   expect(await server.services.recovery.consume(userId, fresh[0]!.trim())).toBe(true);
 
   expect(notices).toEqual(['me:trusted_devices_revoked', 'me:factor_removed', 'me:factor_renamed', 'me:recovery_codes_regenerated']);
+  // Each change is in the audit trail as well, in order.
+  const trail = await server.services.prisma.authEvent.findMany({ where: { userId, type: { startsWith: 'factor.' } }, orderBy: { createdAt: 'asc' }, select: { type: true } });
+  expect(trail.map((event) => event.type)).toEqual(['factor.trusted_browsers_revoked', 'factor.removed', 'factor.renamed', 'factor.recovery_codes_replaced']);
 
   // /account says who is signed in; signing out of the provider ends access to the account pages.
   await page.goto(`${server.url}/account`);
