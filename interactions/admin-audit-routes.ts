@@ -14,7 +14,8 @@ const pageSize = 50;
 const pageMax = 10_000;
 export const auditExportLimit = 10_000;
 const dayMs = 86_400_000;
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim().slice(0, 64) : '');
+// Control characters dropped: a NUL would reach the store (a login ID lookup) and fail there.
+const text = (value: unknown): string => (typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64) : '');
 
 function parseDay(value: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;

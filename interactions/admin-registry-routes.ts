@@ -24,7 +24,13 @@ export function registryImportPages(deps: { identity: IdentityVerification }): A
       const { report } = result;
       const problems = report?.errors.map((problem) => {
         const field = problem.field ? t.fields[problem.field] ?? problem.field : '';
-        const words = problem.issue ? t.issues[problem.issue] : problem.duplicateOf ? format(t.registryDuplicate, { line: String(problem.duplicateOf) }) : problem.message;
+        const words = problem.issue
+          ? t.issues[problem.issue]
+          : problem.duplicateOf
+            ? format(t.registryDuplicate, { line: String(problem.duplicateOf) })
+            : problem.kind
+              ? format(t.registryFileIssues[problem.kind] ?? problem.message, { column: problem.column ?? '' })
+              : problem.message;
         return html`<li>${format(t.registryLine, { line: String(problem.line) })}${field ? html` · ${field}` : ''}: ${words}</li>`;
       });
       kit.render(ctx, staff, {

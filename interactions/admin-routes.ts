@@ -201,7 +201,8 @@ export function adminRoutes(deps: AdminPageDependencies): Router {
   };
 
   const requireReason: AdminPageKit['requireReason'] = (ctx, staff, form, backTo = homePath) => {
-    const reason = text(form.reason).normalize('NFC').trim();
+    // Control characters other than line breaks and tabs dropped: a NUL would make the audit row fail to write.
+    const reason = text(form.reason).normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
     if (reason && reason.length <= reasonMax) return reason;
     const t = messages(localeOf(ctx)).admin;
     render(ctx, staff, {

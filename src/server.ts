@@ -205,7 +205,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
       hasher: createIdNumberHasher(ensureRegistryKey(config.identity.registryKey, config.dataDir)),
     });
     const emailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
-    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger });
+    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger, store, defaultLocale: config.defaultLocale });
     closers.push(appeals.startRetention());
     const appealEmailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'appeal', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
     const notices = createSecurityNotifier({ prisma: database.prisma, email, sms, logger });

@@ -71,6 +71,16 @@ export const identityEn = {
   registryFailed: 'Nothing was changed. Fix these rows and upload the file again:',
   registryLine: 'Line {line}',
   registryDuplicate: 'the same ID number is already on line {line}',
+  registryFileIssues: {
+    not_csv: 'This is not valid CSV (check the quotes on this line).',
+    empty: 'The file is empty: it needs a header row and at least one pupil.',
+    no_rows: 'The file has a header but no pupils.',
+    unknown_column: 'Unknown column “{column}”. The columns are name, id_number, school, grade, class, enrolment_year, guardian_phone.',
+    duplicate_column: 'The column “{column}” appears twice.',
+    missing_column: 'The column “{column}” is missing.',
+    field_count: 'This line has a different number of fields than the header.',
+    store: 'The import could not be saved; nothing was written. Try again.',
+  } as Record<string, string>,
   registryProblems: { missing: 'Choose a CSV file.', too_large: 'The file is larger than 5 MB.', not_text: 'This is not a UTF-8 text file. Save the spreadsheet as “CSV UTF-8” and try again.' } as Record<string, string>,
   register: {
     title: 'Register',

@@ -72,6 +72,16 @@ export const identityZhCN: IdentityMessages = {
   registryFailed: '未做任何改动。请修改以下各行后重新上传：',
   registryLine: '第 {line} 行',
   registryDuplicate: '与第 {line} 行的身份证号重复',
+  registryFileIssues: {
+    not_csv: '这不是有效的 CSV（请检查这一行的引号）。',
+    empty: '文件为空：需要一行表头和至少一名学生。',
+    no_rows: '文件只有表头，没有学生。',
+    unknown_column: '未知的列“{column}”。列应为 name、id_number、school、grade、class、enrolment_year、guardian_phone。',
+    duplicate_column: '列“{column}”出现了两次。',
+    missing_column: '缺少列“{column}”。',
+    field_count: '这一行的字段数与表头不一致。',
+    store: '导入未能保存，未写入任何内容。请重试。',
+  },
   registryProblems: { missing: '请选择 CSV 文件。', too_large: '文件超过 5 MB。', not_text: '这不是 UTF-8 文本文件。请将表格另存为“CSV UTF-8”后重试。' },
   register: {
     title: '注册',

@@ -63,7 +63,8 @@ export function createAdminUserActions(deps: AdminUserActionsDependencies) {
   return {
     /** Login ID or name containing the query (case-insensitive), or a phone number ending in its digits. */
     async search(raw: string): Promise<{ users: UserSummary[]; more: boolean }> {
-      const query = raw.normalize('NFC').trim().slice(0, 100);
+      // Control characters never match and a NUL is refused by the store: drop them.
+      const query = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
       if (query.length < searchMin) return { users: [], more: false };
       const digits = query.replace(/[\s()+-]/g, '');
       const phone = checkPhone(query);

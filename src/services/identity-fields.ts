@@ -37,7 +37,9 @@ export interface IdentityFields extends KeyFields {
 
 export type FieldCheck<T> = { ok: true; value: T } | { ok: false; issues: { field: IdentityField; issue: FieldIssue }[] };
 
-export const cleanText = (value: unknown): string => (typeof value === 'string' ? value.normalize('NFKC').replace(/\s+/g, ' ').trim() : '');
+// Other control characters (a NUL the store refuses, a bell from a pasted form) are dropped.
+export const cleanText = (value: unknown): string =>
+  typeof value === 'string' ? value.normalize('NFKC').replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim() : '';
 
 const limits: Partial<Record<IdentityField, number>> = { name: 64, school: 64, grade: 32, class: 32, guardian_name: 64 };
 

@@ -14,8 +14,9 @@ export function checkCharacter(first17: string): string {
   return checkCharacters[sum % 11] ?? '';
 }
 
+/** NFKC first: a Chinese input method's full-width digits and ｘ are the same number; spaces between groups go. */
 export function normaliseIdNumber(raw: string): string {
-  return raw.trim().toUpperCase();
+  return raw.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }
 
 export function checkIdNumber(raw: string): IdNumberCheck {

@@ -16,7 +16,12 @@ export interface RegistryProblem {
   issue?: FieldIssue;
   /** For a repeated ID number: the line it first appeared on. */
   duplicateOf?: number;
+  /** A problem of the file rather than a field, for pages to word in their own language (`column`: the header's name). */
+  kind?: RegistryFileIssue;
+  column?: string;
 }
+
+export type RegistryFileIssue = 'not_csv' | 'empty' | 'no_rows' | 'unknown_column' | 'duplicate_column' | 'missing_column' | 'field_count' | 'store';
 
 export interface RegistryImportReport {
   rows: number;
@@ -63,19 +68,19 @@ export async function importRegistryFromCsv(prisma: PrismaClient, hasher: IdNumb
     const line = (error as { lines?: number }).lines ?? 1;
     // The parser's wording may quote a cell ("value is …"), which can be an ID number: keep only what comes before.
     const reason = (error instanceof Error ? error.message : String(error)).replace(/,? value is .*$/s, '').replace(/"[^"]{2,}"/g, '"…"');
-    return failed(0, [{ line, message: `not valid CSV: ${reason}` }]);
+    return failed(0, [{ line, message: `not valid CSV: ${reason}`, kind: 'not_csv' }]);
   }
   const [header, ...data] = records;
-  if (!header) return failed(0, [{ line: 1, message: `the file is empty: expected a header row (${columns.join(', ')}) and at least one pupil` }]);
+  if (!header) return failed(0, [{ line: 1, message: `the file is empty: expected a header row (${columns.join(', ')}) and at least one pupil`, kind: 'empty' }]);
   const names = header.record.map((name) => name.trim().toLowerCase().replace(/[\s-]+/g, '_'));
   const headerProblems: RegistryProblem[] = [];
   names.forEach((name, index) => {
-    if (!(columns as readonly string[]).includes(name)) headerProblems.push({ line: 1, field: name, message: `unknown column "${header.record[index]}" (expected: ${columns.join(', ')})` });
-    else if (names.indexOf(name) !== index) headerProblems.push({ line: 1, field: name, message: `column "${name}" appears twice` });
+    if (!(columns as readonly string[]).includes(name)) headerProblems.push({ line: 1, field: name, message: `unknown column "${header.record[index]}" (expected: ${columns.join(', ')})`, kind: 'unknown_column', column: header.record[index] ?? name });
+    else if (names.indexOf(name) !== index) headerProblems.push({ line: 1, field: name, message: `column "${name}" appears twice`, kind: 'duplicate_column', column: name });
   });
-  for (const name of columns) if (!names.includes(name)) headerProblems.push({ line: 1, field: name, message: `missing required column "${name}"` });
+  for (const name of columns) if (!names.includes(name)) headerProblems.push({ line: 1, field: name, message: `missing required column "${name}"`, kind: 'missing_column', column: name });
   if (headerProblems.length) return failed(data.length, headerProblems);
-  if (data.length === 0) return failed(0, [{ line: 1, message: 'the file has a header but no pupils' }]);
+  if (data.length === 0) return failed(0, [{ line: 1, message: 'the file has a header but no pupils', kind: 'no_rows' }]);
 
   const errors: RegistryProblem[] = [];
   const good: RegistryRow[] = [];
@@ -83,7 +88,7 @@ export async function importRegistryFromCsv(prisma: PrismaClient, hasher: IdNumb
   for (const { record, info } of data) {
     const line = info.lines;
     if (record.length !== names.length) {
-      errors.push({ line, message: `expected ${names.length} fields as in the header, found ${record.length}` });
+      errors.push({ line, message: `expected ${names.length} fields as in the header, found ${record.length}`, kind: 'field_count' });
       continue;
     }
     const cell = (name: Column) => record[names.indexOf(name)];
@@ -114,7 +119,7 @@ export async function importRegistryFromCsv(prisma: PrismaClient, hasher: IdNumb
     return { rows: data.length, created, updated, errors: [] };
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n').filter(Boolean).at(-1) : String(error);
-    return failed(data.length, [{ line: 1, message: `nothing was written; the store refused the import (run it again): ${detail}` }]);
+    return failed(data.length, [{ line: 1, message: `nothing was written; the store refused the import (run it again): ${detail}`, kind: 'store' }]);
   }
 }
 

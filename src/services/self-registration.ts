@@ -119,6 +119,9 @@ export function createSelfRegistration(deps: {
         // A later problem (a login ID taken meanwhile) must not cost the guardian another code.
         await store.set(key(registrationId), JSON.stringify(pending), registrationTtlSeconds);
       }
+      // Single use from here: of several submissions at once only the one that takes the registration creates an account.
+      if (!(await store.take(key(registrationId)))) return { ok: false, expired: true };
+      const keepForRetry = () => store.set(key(registrationId), JSON.stringify(pending), registrationTtlSeconds);
       const passwordHash = await hashPassword(input.password);
       let created: { userId: string; staged: Awaited<ReturnType<IdentityVerification['stage']>> };
       try {
@@ -130,6 +133,8 @@ export function createSelfRegistration(deps: {
           return { userId: user.id, staged };
         });
       } catch (error) {
+        // The guardian's proof stays for another try (a login ID taken meanwhile, or the store was briefly away).
+        await keepForRetry().catch(() => undefined);
         if ((error as { code?: string }).code === 'P2002') return { ok: false, problems: { loginId: 'login_id_taken' } };
         throw error;
       }

@@ -234,6 +234,14 @@ it('answers malformed ids in action paths without a server error', async () => {
   const { browser } = await signInStaff(server, admin);
   const page = await browser.visit(`${server.url}/admin/users/${personId}`);
   const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+  for (const q of ['a%00b', '%00%00', '138%0000']) expect((await browser.visit(`${server.url}/admin/users?q=${q}`)).status, q).toBeLessThan(500);
+  // A NUL in the reason must not let the action happen and then fail on the audit row.
+  const other = await seedStudent(server.services.prisma, { username: '20240099', cardNumber: 'P99', email: 'p99@example.edu' });
+  const disabled = await browser.request(`${server.url}/admin/users/${other.id}/disable`, { form: { _csrf: token, reason: 'left\u0000 school' } });
+  expect(disabled.status).toBe(303);
+  await disabled.arrayBuffer();
+  const row = await server.services.prisma.authEvent.findFirstOrThrow({ where: { type: 'admin.disable', userId: other.id } });
+  expect(row.detail).toMatchObject({ reason: 'left school' });
   for (const bad of ['-'.repeat(36), 'a'.repeat(36), `${'0'.repeat(8)}-0000-0000-0000-00000000000g`]) {
     for (const path of [`factors/${bad}/unbind`, `identities/${bad}/unbind`]) {
       const response = await browser.request(`${server.url}/admin/users/${personId}/${path}`, { form: { _csrf: token, reason: 'probe' } });

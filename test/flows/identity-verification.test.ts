@@ -162,6 +162,16 @@ describe('identity verification', () => {
     }
   });
 
+  it('keeps control characters (a NUL from a pasted form) out of the record instead of failing', async () => {
+    await seedStudent(server.services.prisma, { username: 'pupil-nul', cardNumber: 'PN', email: 'pn@example.edu', displayName: '孙七' });
+    const { browser, page } = await signedInArchive('pupil-nul');
+    const sent = await browser.submit(page, /\/account\/identity$/, fields(li, { name: '孙\u0000七', school: `${school}\u0007`, guardian_name: '家\u0000长', id_number: idNumber('11010520100101007') }));
+    expect(sent.status).toBe(200);
+    expect(statusOf(sent)).toBe('pending');
+    const stored = await server.services.prisma.identityRecord.findFirstOrThrow({ where: { user: { username: 'pupil-nul' } } });
+    expect(stored).toMatchObject({ name: '孙七', school, guardianName: '家长' });
+  });
+
   it('limits submissions per person, so the registry match cannot be used to guess ID numbers', async () => {
     await seedStudent(server.services.prisma, { username: 'pupil-guess', cardNumber: 'PG', email: 'pg@example.edu', displayName: '王五' });
     const { browser, page } = await signedInArchive('pupil-guess');
@@ -181,13 +191,13 @@ describe('identity verification', () => {
     const { browser, page } = await signInStaff(server, admin, '/admin/registry');
     expect(page.html).toContain('enctype="multipart/form-data"');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
-    const upload = async (content: string | Uint8Array<ArrayBuffer>, reason = 'new school year') => {
+    const upload = async (content: string | Uint8Array<ArrayBuffer>, reason = 'new school year', language = 'en') => {
       const form = new FormData();
       form.set('_csrf', token);
       form.set('reason', reason);
       form.set('file', new Blob([content]), '../../etc/registry.csv');
       const url = `${server.url}/admin/registry`;
-      const response = await fetch(url, { method: 'POST', body: form, headers: { cookie: browser.cookieHeaderFor(new URL(url)), 'accept-language': 'en' }, redirect: 'manual' });
+      const response = await fetch(url, { method: 'POST', body: form, headers: { cookie: browser.cookieHeaderFor(new URL(url)), 'accept-language': language }, redirect: 'manual' });
       return { status: response.status, html: await response.text() };
     };
     const count = () => server.services.prisma.registryRecord.count();
@@ -196,6 +206,17 @@ describe('identity verification', () => {
     const bad = await upload(`name,id_number,school,grade,class,enrolment_year,guardian_phone\n王六,${wang},${school},七年级,5班,2023,13800000009\n错,${wang.slice(0, 17)}${wang.endsWith('0') ? '1' : '0'},${school},七年级,5班,2023,13800000009\n`);
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Line 3 · National ID number: This ID number is not valid');
+    expect(await count()).toBe(before);
+    // Problems of the file itself are worded in the page's language, never in the CLI's English.
+    const header = await upload(`nom,id_number,school,grade,class,enrolment_year,guardian_phone\n王六,${wang},${school},七年级,5班,2023,13800000009\n`, 'new school year', 'zh-CN');
+    expect(header.status).toBe(400);
+    expect(header.html).toContain('未知的列“nom”');
+    expect(header.html).toContain('缺少列“name”');
+    expect(header.html).not.toContain('unknown column');
+    const quoted = await upload(`name,id_number,school,grade,class,enrolment_year,guardian_phone\n王六,${wang}",${school},七年级,5班,2023,13800000009\n`, 'new school year', 'zh-CN');
+    expect(quoted.status).toBe(400);
+    expect(quoted.html).toContain('这不是有效的 CSV');
+    expect(quoted.html).not.toContain(wang.slice(0, 17));
     expect(await count()).toBe(before);
     const binary = await upload(new Uint8Array([0xff, 0xfe, 0x00, 0x41]));
     expect(binary.status).toBe(400);

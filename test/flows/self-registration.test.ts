@@ -105,6 +105,23 @@ it('refuses a login ID that is taken and limits registrations per address', asyn
   expect(lastCode('13900000011')).toBeUndefined();
 });
 
+it('creates one account per proven guardian code, even for submissions sent at once', async () => {
+  // The previous test used up this address's starts.
+  await server.services.store.delete(['register:ip:127.0.0.1', 'register:ip:::ffff:127.0.0.1']);
+  const browser = new Browser();
+  const form = await started(browser, '13900000012');
+  expect(form.status).toBe(200);
+  // The guardian's code was right on an earlier try that stopped later (as after a login ID taken meanwhile).
+  const registrationId = /campus_register=([^;]+)/.exec(browser.cookieHeaderFor(new URL(`${server.url}/register`)))?.[1] ?? '';
+  expect(registrationId).not.toBe('');
+  await server.services.store.set(`register:${registrationId}`, JSON.stringify({ phone: '+8613900000012', guardianVerifiedAt: new Date().toISOString() }), 600);
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.html)?.[1] ?? '';
+  const names = ['race.one', 'race.two', 'race.three', 'race.four'];
+  const responses = await Promise.all(names.map((name) => browser.request(`${server.url}/register`, { form: { _csrf: token, ...details({ login_id: name, name: '钱七', id_number: `44030420120101003${checkCharacter('44030420120101003')}` }) } })));
+  await Promise.all(responses.map((response) => response.arrayBuffer()));
+  expect(await server.services.prisma.user.count({ where: { username: { in: names } } })).toBe(1);
+});
+
 it('has no /register while self-registration is off', async () => {
   const off = await startTestServer();
   try {
