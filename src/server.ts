@@ -178,7 +178,8 @@ export async function startServer(configured: Config, options: StartOptions = {}
     closers.push(audit.startRetention());
     const appPasswords = createAppPasswords(database.prisma);
     const backchannelLogout = createBackchannelLogout(provider, logger);
-    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics, appPasswords, audit, contactsRule, backchannelLogout });
+    const cas = createCas({ config, services: clients.cas, provider, store, accounts, logger, adapter, limiter, metrics, appPasswords, audit, contactsRule, backchannelLogout,
+      passwordChangePending: async (accountId) => (await weakPasswords.pending(accountId)) !== undefined });
     const accountSessions = createAccountSessions({
       store,
       sessionTtlSeconds: config.ttl.sessionSeconds,

@@ -46,6 +46,8 @@ export function createCas(deps: {
   /** The contacts prompt (REQUIRED_CONTACTS): a session that has not passed it gets no ticket. */
   contactsRule?: ContactsRule;
   backchannelLogout: BackchannelLogout;
+  /** A password that must be replaced first (weak, or an administrator asked for a new one) gets no REST ticket. */
+  passwordChangePending?: (accountId: string) => Promise<boolean>;
 }): CasParts {
   const { config, provider, store, accounts, logger } = deps;
   const registry = createServiceRegistry(deps.services);
@@ -87,7 +89,7 @@ export function createCas(deps: {
   const routers = [casCallbackRoute(routeDeps)];
   for (const prefix of prefixes) {
     routers.push(casRoutes(routeDeps, prefix));
-    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds, mfaUserTypes: routeDeps.mfaUserTypes, appPasswords: deps.appPasswords, audit: deps.audit }));
+    routers.push(casRestRoutes({ issuer: config.issuer, prefix, store, accounts, limiter: deps.limiter, registry, tickets, sessionTtlSeconds: config.ttl.sessionSeconds, mfaUserTypes: routeDeps.mfaUserTypes, appPasswords: deps.appPasswords, audit: deps.audit, passwordChangePending: deps.passwordChangePending }));
   }
 
   // CAS logout already ran single logout itself; OIDC logouts reach CAS through this event.

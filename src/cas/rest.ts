@@ -36,6 +36,8 @@ export function casRestRoutes(deps: {
   mfaUserTypes: ReadonlySet<string>;
   appPasswords?: Pick<AppPasswords, 'verify' | 'exists'>;
   audit?: Pick<AuditLog, 'record'>;
+  /** The browser sign-in stops such a person at "choose a new password"; REST cannot, so it refuses instead. */
+  passwordChangePending?: (accountId: string) => Promise<boolean>;
 }): Router {
   const router = new Router({ prefix: `${deps.prefix}/v1/tickets` });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '8kb' });
@@ -65,6 +67,12 @@ export function casRestRoutes(deps: {
       return refused();
     }
     await deps.limiter.recordSuccess(username);
+    if (!byAppPassword && (await deps.passwordChangePending?.(userId))) {
+      ctx.status = 403;
+      ctx.type = 'text';
+      ctx.body = `this password must be changed first: sign in at ${deps.issuer}/account/password`;
+      return;
+    }
     if (byAppPassword) {
       await deps.audit?.record({ type: 'app_password.used', userId, ip: ctx.ip, userAgent: ctx.get('user-agent'), detail: { via: 'cas_rest', appPasswordId: byAppPassword.appPasswordId } });
     }

@@ -6,6 +6,7 @@ import { submitLogin } from '../helpers/oidc.ts';
 import { ticketFrom, validateTicket } from '../helpers/cas.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent, student } from '../helpers/users.ts';
+import { createWeakPasswords } from '../../src/services/weak-passwords.ts';
 
 const mail = 'https://mail.example.edu/cas-login';
 let server: TestServer;
@@ -87,6 +88,19 @@ describe('REST protocol', () => {
     expect((await rest(`/${tgt}`, { service: 'https://finance.example.edu/' })).status).toBe(403);
     expect((await rest(`/${tgt}`, undefined, 'DELETE')).status).toBe(200);
     expect((await rest(`/${tgt}`, { service: mail })).status).toBe(404);
+  });
+
+  it('refuses a password that must be changed first (an administrator asked for a new one), as the sign-in page would', async () => {
+    const person = await seedStudent(server.services.prisma, { username: 'rest-reset', cardNumber: 'C-rest', email: 'rest-reset@example.edu' });
+    expect((await rest('', { username: 'rest-reset', password: student.password })).status).toBe(201);
+    await createWeakPasswords({ store: server.services.store, accounts: server.services.accounts }).mark((await server.services.accounts.findById(person.id))!, []);
+    const refused = await rest('', { username: 'rest-reset', password: student.password });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(await refused.text()).toContain('/account/password');
+    // A new password ends the requirement.
+    await server.services.accounts.setPassword('rest-reset', 'Violet-Harbour-Lantern-77');
+    expect((await rest('', { username: 'rest-reset', password: 'Violet-Harbour-Lantern-77' })).status).toBe(201);
   });
 
   it('answers every failed sign-in alike and stops after the account limit', async () => {
