@@ -2,6 +2,7 @@
 // but recovery codes, and passkeys, shown generically), how many recovery codes are left, and their trusted browsers. Removing a factor ends every
 // trusted browser in the same transaction (trust was granted on the strength of the factors then bound).
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export interface FactorSummary {
   id: string;
@@ -116,7 +117,5 @@ export function createAccountSecurityService(prisma: PrismaClient) {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (value: string) => uuidPattern.test(value);
 
 export type AccountSecurityService = ReturnType<typeof createAccountSecurityService>;

@@ -4,6 +4,7 @@ import type { ContactPoint, PrismaClient, User } from '../generated/prisma/clien
 import { hashPassword, isPasswordTooLong, verifyPassword } from './password-hashing.ts';
 import { createTtlCache } from '../lib/ttl-cache.ts';
 import { InputError, checkPhone, checkRole, checkUsername, parseUserInput, type RawUserInput } from './user-input.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export type UserRecord = User & { contacts: ContactPoint[] };
 
@@ -39,7 +40,6 @@ export function verifiedPhone(user: UserRecord): string | undefined {
   return verified('security_phone') ?? verified('login_phone');
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * How long a looked-up account may be reused. Token, userinfo and CAS validation paths read the account on
@@ -108,7 +108,7 @@ export function createAccountService(prisma: PrismaClient): AccountService {
     },
 
     async findById(id) {
-      if (!uuidPattern.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const cached = recent.get(id);
       if (cached) return cached;
       const user = (await prisma.user.findUnique({ where: { id }, include: { contacts: true } })) ?? undefined;

@@ -10,6 +10,7 @@ import type { SignInLimiter } from './sign-in-limiter.ts';
 import type { PasswordProblem } from './password-policy.ts';
 import type { UserRecord } from './accounts.ts';
 import { checkPhone } from './user-input.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export interface UserSummary {
   id: string;
@@ -44,7 +45,6 @@ export interface AdminUserActionsDependencies {
 
 export const searchMin = 2;
 export const searchLimit = 50;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const summary = { id: true, username: true, displayName: true, type: true, status: true, department: true } as const;
 
 export function createAdminUserActions(deps: AdminUserActionsDependencies) {
@@ -58,7 +58,7 @@ export function createAdminUserActions(deps: AdminUserActionsDependencies) {
     return false;
   };
 
-  const fresh = async (userId: string) => (uuidPattern.test(userId) ? ((await prisma.user.findUnique({ where: { id: userId }, include: { contacts: true } })) ?? undefined) : undefined);
+  const fresh = async (userId: string) => (isUuid(userId) ? ((await prisma.user.findUnique({ where: { id: userId }, include: { contacts: true } })) ?? undefined) : undefined);
 
   return {
     /** Login ID or name containing the query (case-insensitive), or a phone number ending in its digits. */
@@ -147,7 +147,7 @@ export function createAdminUserActions(deps: AdminUserActionsDependencies) {
 
     async unbindIdentity(userId: string, identityId: string): Promise<{ changed: boolean; provider?: string }> {
       // identities.find lets 36 dashes through to the store (a malformed uuid there): check strictly first.
-      if (!uuidPattern.test(identityId)) return { changed: false };
+      if (!isUuid(identityId)) return { changed: false };
       const identity = await deps.identities.find(userId, identityId);
       if (!identity) return { changed: false };
       return (await deps.identities.unlink(userId, identity.id)) ? { changed: true, provider: identity.provider } : { changed: false };

@@ -3,9 +3,9 @@
 // The browser keeps `<id>.<secret>`; the server keeps a SHA-256 of the secret, compared in constant time.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { constantTimeEqual, randomToken, sha256Hex } from '../lib/crypto.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export const deviceCookie = 'campus_device';
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createDeviceTrustService(prisma: PrismaClient, trustDays: number) {
   return {
@@ -21,7 +21,7 @@ export function createDeviceTrustService(prisma: PrismaClient, trustDays: number
     /** True only for an unexpired trust of this very person: a cookie copied into another account does nothing. */
     async isTrusted(userId: string, cookie: string | undefined): Promise<boolean> {
       const [id = '', secret = ''] = (cookie ?? '').split('.');
-      if (!uuidPattern.test(id) || !secret) return false;
+      if (!isUuid(id) || !secret) return false;
       const row = await prisma.deviceTrust.findUnique({ where: { id } });
       if (!row || row.userId !== userId || row.expiresAt <= new Date()) return false;
       if (!constantTimeEqual(row.secretHash, sha256Hex(secret))) return false;

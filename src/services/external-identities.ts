@@ -2,6 +2,7 @@
 // campus account, list and unlink them on /account. Nothing here links by name, phone or e-mail.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ExternalSubject } from '../connectors/wechat/api-client.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export interface LinkedIdentity {
   id: string;
@@ -45,7 +46,7 @@ export function createExternalIdentities(prisma: PrismaClient) {
     },
 
     async find(userId: string, id: string): Promise<LinkedIdentity | undefined> {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       return (await prisma.externalIdentity.findFirst({ where: { id, userId }, select: { id: true, provider: true, createdAt: true, lastUsedAt: true } })) ?? undefined;
     },
 

@@ -10,6 +10,7 @@ import { checkIdentityFields, classScopeValue, type FieldIssue, type IdentityFie
 import { idNumberHint, type IdNumberHasher } from './national-id.ts';
 import type { IdentityNotices, IdentityResult } from './identity-notices.ts';
 import { importRegistryFromCsv, type RegistryImportReport } from './registry-import.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export type IdentityStatus = 'pending' | 'verified' | 'returned';
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -211,8 +212,7 @@ export function createIdentityVerification(deps: { prisma: PrismaClient; hasher:
     /** Approve or return a pending record in the reviewer's scope; the revision the reviewer saw must still hold. */
     async decide(reviewer: Reviewer, recordId: string, input: { revision: number; decision: 'approve' | 'return'; note: string }, actor: Actor): Promise<{ outcome: DecideOutcome; userId?: string }> {
       const scope = await scopeWhere(reviewer);
-      // A strict UUID: anything else (36 dashes) would reach the store as a malformed uuid and fail there.
-      if (!scope || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(recordId)) return { outcome: 'not_found' };
+      if (!scope || !isUuid(recordId)) return { outcome: 'not_found' };
       const row = await prisma.identityRecord.findFirst({ where: { AND: [scope, { id: recordId }] } });
       if (!row) return { outcome: 'not_found' };
       const note = input.note.normalize('NFC').trim();

@@ -4,6 +4,7 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { InputError } from './user-input.ts';
 import { cleanText } from './identity-fields.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export const staffRoles = ['admin', 'reviewer', 'helpdesk'] as const;
 export type StaffRole = (typeof staffRoles)[number];
@@ -65,7 +66,7 @@ export function createStaffDirectory(prisma: PrismaClient) {
 
     /** Login IDs of these accounts (for lists that hold only ids, e.g. the audit trail). */
     async usernamesOf(ids: readonly string[]): Promise<Map<string, string>> {
-      const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+      const valid = [...new Set(ids)].filter((id) => isUuid(id));
       const rows = valid.length ? await prisma.user.findMany({ where: { id: { in: valid } }, select: { id: true, username: true } }) : [];
       return new Map(rows.map((row) => [row.id, row.username]));
     },
