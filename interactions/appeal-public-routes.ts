@@ -40,6 +40,8 @@ export interface PublicAppealDependencies {
   emailCodes: EmailCodes;
   limits: UploadLimits;
   retentionDays: number;
+  /** Starts (each may mail a code) per IP address in windowSeconds, like the password reset's. */
+  startLimit: { perIp: number; windowSeconds: number };
 }
 
 export const publicAppealBase = '/appeal';
@@ -159,6 +161,10 @@ export function publicAppealRoutes(deps: PublicAppealDependencies): Router {
     const loginId = text(form.login_id, 128).trim();
     if (!verifyCsrf(ctx, form._csrf)) return showStart(ctx, { error: 'csrf_failed', loginId, status: 403 });
     if (!loginId) return showStart(ctx, { error: 'login_id_required', status: 400 });
+    if ((await store.increment(`appeal:starts:ip:${ctx.ip}`, deps.startLimit.windowSeconds)) > deps.startLimit.perIp) {
+      ctx.state.logger.warn({ event: 'appeal.limited', stage: 'start' }, 'appeal start over the per-IP limit');
+      return showStart(ctx, { error: 'rate_limited', loginId, status: 429 });
+    }
     if (!(await deps.captcha.verify(form.altcha))) {
       ctx.state.logger.info({ event: 'appeal.captcha_failed' }, 'appeal start without a valid captcha');
       return showStart(ctx, { error: 'captcha_failed', loginId, status: 400 });
@@ -241,15 +247,16 @@ export function publicAppealRoutes(deps: PublicAppealDependencies): Router {
     if (!opened.ok) return again({ code: opened.reason }, errorCatalogue[opened.reason].status);
     const token = await grantStatus(ctx, opened.appeal);
     await endFlow(ctx);
-    appeals.received(opened.appeal, { locale: localeOf(ctx), statusUrl: `${deps.issuer}${publicAppealBase}/s/${token}`, statusTo: current.flow.recovery });
+    appeals.received(opened.appeal, { locale: localeOf(ctx), statusUrl: `${deps.issuer}${publicAppealBase}/s?token=${token}`, statusTo: current.flow.recovery });
     ctx.state.logger.info({ event: 'appeal.opened', accountId: current.accountId, appealId: opened.appeal.id, channel: 'forgot_password' }, 'lost-phone appeal opened');
     ctx.status = 303;
     ctx.redirect(`${publicAppealBase}/status?done=opened&mailed=1`);
   });
 
-  // The mailed status link: the token moves into this browser's cookie, out of the address bar.
-  router.get('/s/:token', async (ctx) => {
-    const token = text(ctx.params.token, 128);
+  // The mailed status link: the token moves into this browser's cookie, out of the address bar. It rides in the
+  // query string, never the path: the access log records every path (src/http/request-context.ts).
+  router.get('/s', async (ctx) => {
+    const token = text(ctx.query.token, 128);
     const raw = /^[A-Za-z0-9_-]{20,128}$/.test(token) ? await store.get(statusKey(token)) : undefined;
     if (!raw) return expired(ctx);
     ctx.cookies.set(statusCookie, token, cookieOptions(ctx, statusSeconds));

@@ -85,8 +85,9 @@ export function appealReviewPages(deps: { appeals: Appeals }): AdminPageExtensio
       const { staff, form } = guarded;
       const appeal = await scopedAppeal(ctx, staff);
       const decision = form.decision === 'approve' ? 'approved' : form.decision === 'reject' ? 'rejected' : undefined;
-      const revision = Number(text(form.revision));
-      if (!decision || !Number.isInteger(revision)) throw new AppError('bad_request', 'decision or revision missing');
+      // Digits only, and few enough for the revision column (a larger number made Prisma throw: a 500).
+      const revision = /^\d{1,9}$/.test(text(form.revision)) ? Number(form.revision) : undefined;
+      if (!decision || revision === undefined) throw new AppError('bad_request', 'decision or revision missing');
       const note = kit.requireReason(ctx, staff, form, backTo);
       if (!note) return;
       const decided = await appeals.decide({ appealId: appeal.id, revision, decision, reviewerId: staff.user.id, note, ip: ctx.ip, userAgent: ctx.get('user-agent'), locale: localeOf(ctx) });

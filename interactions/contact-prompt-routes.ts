@@ -68,7 +68,7 @@ export function contactPromptStep(deps: ContactPromptDependencies, router: Route
       csrfToken: issueCsrfToken(ctx),
       role: state.role,
       sendAction: `/interaction/${interaction.uid}/contacts/send`,
-      skipAction: rule.skippable ? `/interaction/${interaction.uid}/contacts/skip` : undefined,
+      skipAction: (await rule.mayPutOff(state.accountId)) ? `/interaction/${interaction.uid}/contacts/skip` : undefined,
       askPassword: !(await isFresh(ctx, state)),
       afterAppeal: Boolean((await rule.rebinding?.(state.accountId))?.includes(state.role)),
       institutionDomains: deps.institutionDomains,
@@ -176,6 +176,8 @@ export function contactPromptStep(deps: ContactPromptDependencies, router: Route
     const { state } = guarded;
     if (!state) return done(ctx);
     if (!rule.skippable) throw new AppError('bad_request', 'CONTACT_PROMPT=block');
+    // A number an approved lost-phone appeal unbound must be bound again in this sign-in.
+    if (!(await rule.mayPutOff(state.accountId))) throw new AppError('bad_request', 'contact prompt after an approved appeal');
     await rule.skip(state.accountId, state.sessionUid);
     ctx.state.logger.info({ event: 'contacts.later', accountId: state.accountId, missing: state.role }, 'contact prompt skipped for this session');
     await finish(ctx, { contacts: 'later' });

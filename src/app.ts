@@ -192,7 +192,8 @@ export function buildApp(deps: AppDependencies): Koa {
     const register = registerRoutes({ registration, captcha, policy: deps.passwordPolicy });
     app.use(register.routes()).use(register.allowedMethods());
   }
-  const appealRoutes = publicAppealRoutes({ issuer: deps.config.issuer, store: deps.store, accounts: deps.accounts, appeals: deps.appeals.service, captcha, emailCodes: deps.appeals.emailCodes, limits: appealLimitsOf(deps.config), retentionDays: deps.config.appeals.documentRetentionDays });
+  const appealRoutes = publicAppealRoutes({ issuer: deps.config.issuer, store: deps.store, accounts: deps.accounts, appeals: deps.appeals.service, captcha, emailCodes: deps.appeals.emailCodes, limits: appealLimitsOf(deps.config), retentionDays: deps.config.appeals.documentRetentionDays,
+    startLimit: { perIp: deps.config.appeals.startsPerIp, windowSeconds: deps.config.appeals.startWindowSeconds } });
   app.use(appealRoutes.routes()).use(appealRoutes.allowedMethods());
   app.use(account.routes()).use(account.allowedMethods());
   const staffDirectory = createStaffDirectory(deps.database.prisma);

@@ -168,7 +168,8 @@ export async function startServer(configured: Config, options: StartOptions = {}
     // without REQUIRED_CONTACTS (src/services/appeal-rebind.ts).
     const appealRebind = createAppealRebind({ prisma: database.prisma, onCleared: (userId, appealId) => void audit.record({ type: 'appeal.rebound', userId, detail: { appealId } }) });
     const contactsRule = createContactsRule({ store, hasSecondFactor: async (accountId) => (await accountSecurity.secondFactorCount(accountId)) > 0, skippable: config.contacts.prompt === 'skip', sessionSeconds: config.ttl.sessionSeconds,
-      missing: async (accountId) => [...new Set([...(await contacts.missingRequired(accountId)), ...(await appealRebind.missing(accountId))])], rebinding: appealRebind.missing });
+      // The numbers an appeal unbound come first: they cannot be put off ("Later"), the other roles then can.
+      missing: async (accountId) => [...new Set([...(await appealRebind.missing(accountId)), ...(await contacts.missingRequired(accountId))])], rebinding: appealRebind.missing });
     const weakPasswords = createWeakPasswords({ store, accounts });
     const provider = createProvider({ config, clients: oidcClients, jwks, cookieKeys, accounts, adapter, pages: providerPages, unknownBrowserRule, contactsRule,
       weakPasswordPending: async (accountId) => Boolean(await weakPasswords.pending(accountId)),
@@ -206,7 +207,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
       hasher: createIdNumberHasher(ensureRegistryKey(config.identity.registryKey, config.dataDir)),
     });
     const emailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
-    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger, store, defaultLocale: config.defaultLocale });
+    const appeals = createAppeals({ prisma: database.prisma, audit, sessions: accountSessions, notices: createAppealNotices({ prisma: database.prisma, email, sms, logger }), documentRetentionDays: config.appeals.documentRetentionDays, logger });
     closers.push(appeals.startRetention());
     const appealEmailCodes = createEmailCodes({ store, email, budgets: config.contacts.emailBudgets, purpose: 'appeal', onSend: (result) => metrics.codeSends.inc({ connector: email.name, result }) });
     const notices = createSecurityNotifier({ prisma: database.prisma, email, sms, logger });

@@ -5,6 +5,7 @@ export const appealErrorsEn = {
   upload_wrong_type: 'The file {name} is not a JPEG, PNG or WebP photo or a PDF (we check the content, not the name). Save it as one of these and try again.',
   upload_too_many: 'Too many files or too large a form: send at most {count} files of up to {mb} MB each.',
   appeal_open_exists: 'You already have an open appeal. Change or withdraw that one instead.',
+  appeal_open_limited: 'You have sent too many appeals today. Try again tomorrow, or ask the IT help desk.',
   appeal_not_editable: 'This appeal has been decided and can no longer be changed.',
   appeal_stale: 'This appeal was changed or decided in the meantime. Nothing was applied; look at it again.',
   appeal_not_bound: 'Choose only numbers that are bound to this account: one you chose is not.',

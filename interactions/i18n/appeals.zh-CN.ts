@@ -7,6 +7,7 @@ export const appealErrorsZhCN: AppealErrorMessages = {
   upload_wrong_type: '文件 {name} 不是 JPEG、PNG、WebP 图片或 PDF（我们检查的是文件内容，而不是文件名）。请另存为这几种格式后重试。',
   upload_too_many: '文件太多或表单过大：最多上传 {count} 个文件，每个不超过 {mb} MB。',
   appeal_open_exists: '您已有一个未结束的申诉，请修改或撤回该申诉。',
+  appeal_open_limited: '您今天提交的申诉次数过多，请明天再试，或联系信息化服务台。',
   appeal_not_editable: '该申诉已审核完毕，不能再修改。',
   appeal_stale: '该申诉在此期间已被修改或审核，本次操作未生效，请重新查看。',
   appeal_not_bound: '请只选择已绑定到本账号的手机号：您选择的号码中有未绑定的。',

@@ -96,6 +96,7 @@ ${view.notice ? html`<p class="notice" role="status">${t.notices[view.notice]}</
 <section aria-labelledby="factors-title">
 <h2 id="factors-title">${t.factorsTitle}</h2>
 ${factors.length ? html`<ul class="items" id="factors">${factorItems}</ul>` : html`<p>${t.noFactors}</p>`}
+<p class="hint">${messages(view.locale).appeals.linkIntro} <a href="/account/appeal" id="lost-phone">${messages(view.locale).appeals.link}</a></p>
 </section>
 ${factors.length || recoveryCodesLeft
   ? html`<section aria-labelledby="recovery-title">

@@ -5,19 +5,20 @@ import { loadConfig } from './env.ts';
 import { checkDocument, displayLabel, sniffMediaType } from '../services/identity-documents.ts';
 
 describe('appeal settings', () => {
-  it('defaults to 30 days of retention, 5 MB per document and 3 documents', () => {
-    expect(loadConfig({}).appeals).toEqual({ documentRetentionDays: 30, documentMaxBytes: 5 * 1024 * 1024, documentsMax: 3 });
+  it('defaults to 30 days of retention, 5 MB per document, 3 documents and 30 appeals started per IP an hour', () => {
+    expect(loadConfig({}).appeals).toEqual({ documentRetentionDays: 30, documentMaxBytes: 5 * 1024 * 1024, documentsMax: 3, startsPerIp: 30, startWindowSeconds: 3600 });
   });
 
   it('reads the settings', () => {
-    expect(loadConfig({ APPEAL_DOCUMENT_RETENTION_DAYS: '7', APPEAL_DOCUMENT_MAX_BYTES: '1048576', APPEAL_DOCUMENTS_MAX: '1' }).appeals)
-      .toEqual({ documentRetentionDays: 7, documentMaxBytes: 1_048_576, documentsMax: 1 });
+    expect(loadConfig({ APPEAL_DOCUMENT_RETENTION_DAYS: '7', APPEAL_DOCUMENT_MAX_BYTES: '1048576', APPEAL_DOCUMENTS_MAX: '1', APPEAL_LIMIT_PER_IP: '5', APPEAL_LIMIT_WINDOW: '600' }).appeals)
+      .toEqual({ documentRetentionDays: 7, documentMaxBytes: 1_048_576, documentsMax: 1, startsPerIp: 5, startWindowSeconds: 600 });
   });
 
   it('names each bad variable', () => {
     expect(() => loadConfig({ APPEAL_DOCUMENT_RETENTION_DAYS: '0' })).toThrow(/APPEAL_DOCUMENT_RETENTION_DAYS must be a whole number from 1 to 3650 \(got "0"\)/);
     expect(() => loadConfig({ APPEAL_DOCUMENT_MAX_BYTES: '5MB' })).toThrow(/APPEAL_DOCUMENT_MAX_BYTES must be a whole number/);
     expect(() => loadConfig({ APPEAL_DOCUMENTS_MAX: '50' })).toThrow(/APPEAL_DOCUMENTS_MAX must be a whole number from 1 to 10/);
+    expect(() => loadConfig({ APPEAL_LIMIT_PER_IP: '0' })).toThrow(/APPEAL_LIMIT_PER_IP must be a whole number/);
   });
 });
 

@@ -8,6 +8,10 @@ export interface AppealsConfig {
   documentMaxBytes: number;
   /** Documents one appeal may carry (APPEAL_DOCUMENTS_MAX). */
   documentsMax: number;
+  /** Appeals started without signing in (/appeal: each may mail a code) per IP address in startWindowSeconds (APPEAL_LIMIT_PER_IP). */
+  startsPerIp: number;
+  /** APPEAL_LIMIT_WINDOW, seconds. */
+  startWindowSeconds: number;
 }
 
 export function appealSettings(settings: SettingReader): AppealsConfig {
@@ -16,5 +20,7 @@ export function appealSettings(settings: SettingReader): AppealsConfig {
     documentRetentionDays: integer('APPEAL_DOCUMENT_RETENTION_DAYS', 30, 1, 3650),
     documentMaxBytes: integer('APPEAL_DOCUMENT_MAX_BYTES', 5 * 1024 * 1024, 64 * 1024, 20 * 1024 * 1024),
     documentsMax: integer('APPEAL_DOCUMENTS_MAX', 3, 1, 10),
+    startsPerIp: integer('APPEAL_LIMIT_PER_IP', 30, 1, 1_000_000),
+    startWindowSeconds: integer('APPEAL_LIMIT_WINDOW', 3600, 60, 86_400),
   };
 }

@@ -49,6 +49,8 @@ export function readMultipart(ctx: Context, limits: MultipartLimits): Promise<Mu
     try {
       parser = busboy({
         headers: ctx.req.headers,
+        // Browsers send a file name as raw UTF-8 bytes; busboy's default (latin1) turned "身份证.jpg" into mojibake.
+        defParamCharset: 'utf8',
         limits: { fileSize: limits.fileBytes, files: limits.files, fields: limits.fields ?? 40, fieldSize: limits.fieldBytes ?? 8192, parts: (limits.fields ?? 40) + limits.files },
       });
     } catch {

@@ -50,6 +50,7 @@ export const errorCatalogue = {
   upload_wrong_type: { status: 415, expose: true },
   upload_too_many: { status: 413, expose: true },
   appeal_open_exists: { status: 409, expose: true },
+  appeal_open_limited: { status: 429, expose: true },
   appeal_not_editable: { status: 409, expose: true },
   appeal_stale: { status: 409, expose: true },
   appeal_not_bound: { status: 400, expose: true },

@@ -1,7 +1,8 @@
 // The `contacts` prompt, after `mfa`: a person who lacks a verified contact point the institution requires
 // (REQUIRED_CONTACTS) is asked to bind it before the sign-in finishes. CONTACT_PROMPT=block: the check runs on
 // every authorization request and reads the database, so no sign-in finishes without it. skip: "Later" is
-// remembered in the key-value store for this SSO session only.
+// remembered in the key-value store for this SSO session only, and is never offered or honoured while a number
+// an approved lost-phone appeal unbound is still missing (that sign-in must bind a new one).
 import { interactionPolicy } from 'oidc-provider';
 import type { KeyValueStore } from '../data/kv-store.ts';
 import type { ContactRole } from '../config/env.ts';
@@ -11,8 +12,10 @@ const { Prompt, Check } = interactionPolicy;
 type Policy = ReturnType<typeof interactionPolicy.base>;
 
 export interface ContactsRule {
-  /** True when the person may choose "Later" (CONTACT_PROMPT=skip). */
+  /** True when the person may choose "Later" (CONTACT_PROMPT=skip); see also mayPutOff. */
   skippable: boolean;
+  /** "Later" for this person now: CONTACT_PROMPT=skip and no number an approved appeal unbound is missing. */
+  mayPutOff(accountId: string): Promise<boolean>;
   missing(accountId: string): Promise<ContactRole[]>;
   /** Of the missing roles, those an approved lost-phone appeal unbound (the prompt says why it asks). */
   rebinding?(accountId: string): Promise<ContactRole[]>;
@@ -31,9 +34,12 @@ export function createContactsRule(deps: {
   sessionSeconds: number;
 }): ContactsRule {
   const key = (accountId: string, sessionUid: string) => `contacts:later:${accountId}:${sessionUid}`;
-  const skipped = async (accountId: string, sessionUid: string) => deps.skippable && (await deps.store.get(key(accountId, sessionUid))) !== undefined;
+  const mayPutOff = async (accountId: string) => deps.skippable && ((await deps.rebinding?.(accountId)) ?? []).length === 0;
+  const skipped = async (accountId: string, sessionUid: string) =>
+    deps.skippable && (await deps.store.get(key(accountId, sessionUid))) !== undefined && (await mayPutOff(accountId));
   return {
     skippable: deps.skippable,
+    mayPutOff,
     missing: deps.missing,
     rebinding: deps.rebinding,
     skipped,

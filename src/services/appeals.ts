@@ -7,7 +7,6 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Locale } from '../config/env.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { KeyValueStore } from '../data/kv-store.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AppealNotices } from './appeal-notices.ts';
 import type { CheckedDocument } from './identity-documents.ts';
@@ -45,6 +44,8 @@ export interface AppealView extends AppealFields {
   decidedAt: Date | null;
   revision: number;
   rebindPending: boolean;
+  /** The language the person appealed (or last edited) in: the decision reaches them in it, not the reviewer's. */
+  locale: Locale;
   createdAt: Date;
   updatedAt: Date;
   documents: AppealDocumentInfo[];
@@ -67,6 +68,11 @@ export type FieldCheck = { ok: true; fields: AppealFields } | { ok: false; probl
 export const appealLimits = { reasonText: 500, organisation: 100, note: 500 } as const;
 const openStatuses: AppealStatus[] = ['pending', 'rejected'];
 const dayMs = 86_400_000;
+/**
+ * Appeals one person may open in a day. Each one texts the contact number the person typed (unverified) and
+ * mails them: without a cap, opening and withdrawing in a loop sent texts to any number without end.
+ */
+export const appealOpensPerDay = 5;
 
 const text = (value: unknown) => (typeof value === 'string' ? value.normalize('NFC').trim() : '');
 
@@ -105,6 +111,7 @@ const viewOf = (row: AppealRow): AppealView => ({
   decidedAt: row.decidedAt,
   revision: row.revision,
   rebindPending: row.rebindPending,
+  locale: row.locale === 'en' ? 'en' : 'zh-CN',
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   documents: row.documents,
@@ -123,19 +130,10 @@ export interface AppealsDependencies {
   notices: AppealNotices;
   documentRetentionDays: number;
   logger: Logger;
-  /** Remembers the language the person appealed in, so the decision reaches them in it (not the reviewer's). */
-  store: KeyValueStore;
-  defaultLocale: Locale;
 }
 
 export function createAppeals(deps: AppealsDependencies) {
-  const { prisma, audit, logger, store } = deps;
-  const localeKey = (appealId: string) => `appeal:locale:${appealId}`;
-  const rememberLocale = (appealId: string, locale: Locale) => store.set(localeKey(appealId), locale, 365 * 86_400);
-  const personLocale = async (appealId: string): Promise<Locale> => {
-    const saved = await store.get(localeKey(appealId)).catch(() => undefined);
-    return saved === 'en' || saved === 'zh-CN' ? saved : deps.defaultLocale;
-  };
+  const { prisma, audit, logger } = deps;
 
   const record = (type: string, userId: string, meta: Partial<StepMeta>, detail: Record<string, string | number | boolean | null>) =>
     audit.record({ type: `appeal.${type}`, userId, ip: meta.ip, userAgent: meta.userAgent, detail });
@@ -172,18 +170,20 @@ export function createAppeals(deps: AppealsDependencies) {
      * Opens an appeal with its documents, unless the person already has an open one (checked under a lock on
      * the person, so two tabs cannot open two).
      */
-    async open(userId: string, fields: AppealFields, documents: CheckedDocument[], meta: StepMeta & { channel: AppealChannel }): Promise<{ ok: true; appeal: AppealView } | { ok: false; reason: 'appeal_open_exists' | 'appeal_not_bound' }> {
+    async open(userId: string, fields: AppealFields, documents: CheckedDocument[], meta: StepMeta & { channel: AppealChannel }): Promise<{ ok: true; appeal: AppealView } | { ok: false; reason: 'appeal_open_exists' | 'appeal_not_bound' | 'appeal_open_limited' }> {
       const created = await prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`appeal:${userId}`}))`;
         if (await tx.appeal.findFirst({ where: { userId, status: { in: openStatuses } }, select: { id: true } })) return 'appeal_open_exists' as const;
+        // Withdrawn appeals are deleted: the audit trail is what remembers how many were opened.
+        const openedToday = await tx.authEvent.count({ where: { userId, type: 'appeal.opened', createdAt: { gt: new Date(Date.now() - dayMs) } } });
+        if (openedToday >= appealOpensPerDay) return 'appeal_open_limited' as const;
         if (!(await allBound(tx, userId, fields.unbindRoles))) return 'appeal_not_bound' as const;
-        const appeal = await tx.appeal.create({ data: { userId, ...fields, channel: meta.channel } });
+        const appeal = await tx.appeal.create({ data: { userId, ...fields, channel: meta.channel, locale: meta.locale } });
         await tx.appealDocument.createMany({ data: documentRows(appeal.id, documents) });
         return tx.appeal.findUniqueOrThrow({ where: { id: appeal.id }, include: withDocuments });
       });
       if (typeof created === 'string') return { ok: false, reason: created };
       const appeal = viewOf(created);
-      await rememberLocale(appeal.id, meta.locale);
       await record('opened', userId, meta, { appealId: appeal.id, channel: meta.channel, reason: fields.reason, roles: fields.unbindRoles.join(','), documents: documents.length });
       return { ok: true, appeal };
     },
@@ -202,7 +202,7 @@ export function createAppeals(deps: AppealsDependencies) {
         if (!(await allBound(tx, userId, fields.unbindRoles))) return 'appeal_not_bound' as const;
         const { count } = await tx.appeal.updateMany({
           where: { id: appealId, userId, revision: current.revision, status: { in: openStatuses } },
-          data: { ...fields, status: 'pending', reviewerId: null, reviewerNote: null, decidedAt: null, revision: { increment: 1 } },
+          data: { ...fields, locale: meta.locale, status: 'pending', reviewerId: null, reviewerNote: null, decidedAt: null, revision: { increment: 1 } },
         });
         if (count === 0) return 'appeal_not_editable' as const;
         if (documents.length) {
@@ -213,7 +213,6 @@ export function createAppeals(deps: AppealsDependencies) {
       });
       if (typeof result === 'string') return { ok: false, reason: result };
       const appeal = viewOf(result.row);
-      await rememberLocale(appeal.id, meta.locale);
       await record(result.previous === 'rejected' ? 'resubmitted' : 'edited', userId, meta, { appealId, revision: appeal.revision, roles: fields.unbindRoles.join(','), documentsReplaced: documents.length });
       return { ok: true, appeal };
     },
@@ -293,10 +292,20 @@ export function createAppeals(deps: AppealsDependencies) {
       });
       if (typeof outcome === 'string') return { ok: false, reason: outcome };
       const appeal = viewOf(outcome.row);
-      const sessionsEnded = decision === 'approved' ? await deps.sessions.revokeAll(appeal.userId) : 0;
-      await record(decision, appeal.userId, input, { appealId, revision, reviewerId, note: note || null, unbound: outcome.unbound.join(','), sessionsEnded });
-      const locale = await personLocale(appealId);
-      inBackground(decision, appeal.userId, () => deps.notices.decided({ userId: appeal.userId, contactPhone: appeal.contactPhone, locale, decision, note: note || undefined }));
+      // The decision is committed: a key-value store hiccup while ending sessions must not also lose its audit
+      // entry and the person's notice (the reviewer's retry would only be told the appeal is stale).
+      let sessionsEnded = 0;
+      let sessionsFailed = false;
+      if (decision === 'approved') {
+        try {
+          sessionsEnded = await deps.sessions.revokeAll(appeal.userId);
+        } catch (error) {
+          sessionsFailed = true;
+          logger.error({ err: error, event: 'appeal.sessions_not_ended', appealId, userId: appeal.userId }, 'approved appeal: sessions could not be ended');
+        }
+      }
+      await record(decision, appeal.userId, input, { appealId, revision, reviewerId, note: note || null, unbound: outcome.unbound.join(','), sessionsEnded, ...(sessionsFailed ? { sessionsFailed } : {}) });
+      inBackground(decision, appeal.userId, () => deps.notices.decided({ userId: appeal.userId, contactPhone: appeal.contactPhone, locale: appeal.locale, decision, note: note || undefined }));
       return { ok: true, appeal, sessionsEnded };
     },
 
