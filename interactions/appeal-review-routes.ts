@@ -18,7 +18,8 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 
 const isAdmin = (staff: Staff) => staff.roles.includes('admin');
 const departmentsOf = (staff: Staff) => (isAdmin(staff) ? undefined : staff.scopes.filter((scope) => scope.kind === 'department').map((scope) => scope.value));
-const inScope = (staff: Staff, appeal: QueuedAppeal) => isAdmin(staff) || scopeCovers(staff.scopes, { department: appeal.person.department });
+const inScope = (staff: Staff, appeal: QueuedAppeal) =>
+  appeal.userId !== staff.user.id && (isAdmin(staff) || scopeCovers(staff.scopes, { department: appeal.person.department }));
 
 export function appealReviewPages(deps: { appeals: Appeals }): AdminPageExtension {
   const { appeals } = deps;
@@ -37,7 +38,7 @@ export function appealReviewPages(deps: { appeals: Appeals }): AdminPageExtensio
       if (!staff) return;
       const status = reviewStatuses.find((known) => known === ctx.query.status) ?? 'pending';
       const locale = localeOf(ctx);
-      kit.render(ctx, staff, { title: messages(locale).appeals.review.title, body: renderAppealQueue(locale, { status, appeals: await appeals.queue(status, { departments: departmentsOf(staff) }) }) });
+      kit.render(ctx, staff, { title: messages(locale).appeals.review.title, body: renderAppealQueue(locale, { status, appeals: await appeals.queue(status, { departments: departmentsOf(staff), reviewerId: staff.user.id }) }) });
     });
 
     router.get('/appeals/:id', async (ctx) => {

@@ -11,6 +11,7 @@ import type { AuditLog } from './audit-log.ts';
 import type { AppealNotices } from './appeal-notices.ts';
 import type { CheckedDocument } from './identity-documents.ts';
 import { checkPhone } from './user-input.ts';
+import { isUuid } from '../lib/uuid.ts';
 
 export const appealReasons = ['lost', 'stolen', 'number_changed', 'no_signal', 'other'] as const;
 export type AppealReason = (typeof appealReasons)[number];
@@ -120,7 +121,6 @@ const viewOf = (row: AppealRow): AppealView => ({
 const documentRows = (appealId: string, documents: CheckedDocument[]) =>
   documents.map((document) => ({ appealId, mediaType: document.mediaType, byteSize: document.bytes.length, sha256: document.sha256, content: document.bytes.toString('base64') }));
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AppealsDependencies {
   prisma: PrismaClient;
@@ -148,7 +148,7 @@ export function createAppeals(deps: AppealsDependencies) {
     (await tx.contactPoint.count({ where: { userId, role: { in: roles }, verifiedAt: { not: null } } })) === roles.length;
 
   const find = async (appealId: string): Promise<AppealView | undefined> => {
-    if (!uuidPattern.test(appealId)) return undefined;
+    if (!isUuid(appealId)) return undefined;
     const row = await prisma.appeal.findUnique({ where: { id: appealId }, include: withDocuments });
     return row ? viewOf(row) : undefined;
   };
@@ -193,7 +193,7 @@ export function createAppeals(deps: AppealsDependencies) {
      * An appeal without documents (retention removed them) needs new ones.
      */
     async edit(userId: string, appealId: string, fields: AppealFields, documents: CheckedDocument[], meta: StepMeta): Promise<{ ok: true; appeal: AppealView } | { ok: false; reason: 'not_found' | 'appeal_not_editable' | 'document_missing' | 'appeal_not_bound' }> {
-      if (!uuidPattern.test(appealId)) return { ok: false, reason: 'not_found' };
+      if (!isUuid(appealId)) return { ok: false, reason: 'not_found' };
       const result = await prisma.$transaction(async (tx) => {
         const current = await tx.appeal.findFirst({ where: { id: appealId, userId }, select: { status: true, revision: true, _count: { select: { documents: true } } } });
         if (!current) return 'not_found' as const;
@@ -219,7 +219,7 @@ export function createAppeals(deps: AppealsDependencies) {
 
     /** Withdraws an open appeal with its documents; a decided one stays (it is the record of a change). */
     async remove(userId: string, appealId: string, meta: Partial<StepMeta>): Promise<boolean> {
-      if (!uuidPattern.test(appealId)) return false;
+      if (!isUuid(appealId)) return false;
       const { count } = await prisma.appeal.deleteMany({ where: { id: appealId, userId, status: { in: openStatuses } } });
       if (count === 1) await record('deleted', userId, meta, { appealId });
       return count === 1;
@@ -236,12 +236,13 @@ export function createAppeals(deps: AppealsDependencies) {
 
     /**
      * The reviewer queue: pending first-come first-served, or the latest decisions. `departments` limits it to
-     * people of those departments (a scoped reviewer); undefined shows everyone's (an administrator).
+     * people of those departments (a scoped reviewer); undefined shows everyone's (an administrator). The
+     * reviewer's own appeal is never in it: someone else decides that.
      */
-    async queue(status: AppealStatus = 'pending', options: { departments?: string[]; limit?: number } = {}): Promise<QueuedAppeal[]> {
-      const { departments, limit = 100 } = options;
+    async queue(status: AppealStatus = 'pending', options: { departments?: string[]; limit?: number; reviewerId: string }): Promise<QueuedAppeal[]> {
+      const { departments, limit = 100, reviewerId } = options;
       const rows = await prisma.appeal.findMany({
-        where: { status, ...(departments ? { user: { department: { in: departments } } } : {}) },
+        where: { status, userId: { not: reviewerId }, ...(departments ? { user: { department: { in: departments } } } : {}) },
         orderBy: status === 'pending' ? { updatedAt: 'asc' } : { decidedAt: 'desc' },
         take: limit,
         include: { ...withDocuments, user: { select: { username: true, displayName: true, department: true, type: true } } },
@@ -251,14 +252,14 @@ export function createAppeals(deps: AppealsDependencies) {
 
     /** One appeal with the person, for the evidence viewer. */
     async forReview(appealId: string): Promise<QueuedAppeal | undefined> {
-      if (!uuidPattern.test(appealId)) return undefined;
+      if (!isUuid(appealId)) return undefined;
       const row = await prisma.appeal.findUnique({ where: { id: appealId }, include: { ...withDocuments, user: { select: { username: true, displayName: true, department: true, type: true } } } });
       return row ? { ...viewOf(row), person: row.user } : undefined;
     },
 
     /** A document's bytes and sniffed type, for reviewers only (the route checks the role and audits the view). */
     async document(appealId: string, documentId: string): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined> {
-      if (!uuidPattern.test(appealId) || !uuidPattern.test(documentId)) return undefined;
+      if (!isUuid(appealId) || !isUuid(documentId)) return undefined;
       const row = await prisma.appealDocument.findFirst({ where: { id: documentId, appealId }, select: { mediaType: true, content: true, sha256: true } });
       return row ? { mediaType: row.mediaType, bytes: Buffer.from(row.content, 'base64'), sha256: row.sha256 } : undefined;
     },
@@ -270,11 +271,13 @@ export function createAppeals(deps: AppealsDependencies) {
      */
     async decide(input: { appealId: string; revision: number; decision: AppealDecision; reviewerId: string; note: string } & StepMeta): Promise<{ ok: true; appeal: AppealView; sessionsEnded: number } | { ok: false; reason: 'not_found' | 'appeal_stale' }> {
       const { appealId, revision, decision, reviewerId } = input;
-      if (!uuidPattern.test(appealId)) return { ok: false, reason: 'not_found' };
+      if (!isUuid(appealId)) return { ok: false, reason: 'not_found' };
       const note = input.note.normalize('NFC').trim().slice(0, appealLimits.note);
       const outcome = await prisma.$transaction(async (tx) => {
         const current = await tx.appeal.findUnique({ where: { id: appealId }, select: { userId: true, unbindRoles: true } });
-        if (!current) return 'not_found' as const;
+        // No one decides their own appeal (an administrator could otherwise unbind the phones of an account they
+        // took over by password alone).
+        if (!current || current.userId === reviewerId) return 'not_found' as const;
         const { count } = await tx.appeal.updateMany({
           where: { id: appealId, revision, status: 'pending' },
           data: { status: decision, reviewerId, reviewerNote: note || null, decidedAt: new Date(), revision: { increment: 1 }, rebindPending: decision === 'approved' },

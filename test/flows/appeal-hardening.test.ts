@@ -4,7 +4,7 @@
 // signing in is limited per address, and opening one per person per day; an approval whose sessions cannot be
 // ended is still audited and told; an approval racing an edit applies one of them; bad input from a reviewer or
 // a browser never ends in a 500; a file name in Chinese reads back as typed; /account/security points a person
-// who lost their phone to the appeal.
+// who lost their phone to the appeal; no one reviews their own appeal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { solveChallenge } from 'altcha-lib';
@@ -109,6 +109,25 @@ describe('lost-phone appeals: review fixes', () => {
     await waitFor(() => mails().find((mail) => mail.to === 'ah-locale@example.edu' && mail.subject === '您的手机号申诉未通过'));
     expect(mails().some((mail) => mail.to === 'ah-locale@example.edu' && mail.subject === 'Your lost-phone appeal was not approved')).toBe(false);
     expect(user.id).toBeTruthy();
+  });
+
+  it('no one reviews their own appeal, administrators included: not listed, not shown, not decided', async () => {
+    const admin = await seedStaff(server, { username: 'ah-admin', roles: ['admin'] });
+    const own = await server.services.prisma.appeal.create({
+      data: { userId: admin.id, reason: 'lost', unbindRoles: ['login_phone'], organisation: 'Physics', contactPhone: '13700003333', channel: 'signed_in' },
+    });
+    const { appeal: other } = await opened('ah-other');
+    const { browser: adminBrowser } = await signInStaff(server, admin, '/admin/appeals');
+    const queue = await adminBrowser.visit(`${server.url}/admin/appeals`);
+    expect(queue.html).toContain(other.id);
+    expect(queue.html).not.toContain(own.id);
+    expect((await adminBrowser.visit(`${server.url}/admin/appeals/${own.id}`)).status).toBe(404);
+    // A forged decision (with a valid CSRF token from another appeal's page) changes nothing.
+    const otherPage = await adminBrowser.visit(`${server.url}/admin/appeals/${other.id}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(otherPage.html)![1]!;
+    const forged = await adminBrowser.request(`${server.url}/admin/appeals/${own.id}/decide`, { form: { _csrf: csrf, decision: 'approve', revision: '1', reason: 'Mine.' } });
+    expect(forged.status).toBe(404);
+    expect((await server.services.prisma.appeal.findUniqueOrThrow({ where: { id: own.id } })).status).toBe('pending');
   });
 
   it('after an approval the sign-in cannot go on without a new number: no "Later", and skipping is refused', async () => {
