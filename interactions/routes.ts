@@ -140,13 +140,14 @@ export function interactionRoutes({ provider, accounts, limiter, totp, deviceTru
     }
     const result = await accounts.authenticate(loginId, password);
     if (!result.ok) {
-      if (result.reason === 'invalid_credentials' || result.reason === 'card_number_not_login_id') {
-        await limiter.recordFailure(loginId, ip);
-      }
+      const { accountLocked } = result.reason === 'invalid_credentials' || result.reason === 'card_number_not_login_id'
+        ? await limiter.recordFailure(loginId, ip)
+        : { accountLocked: false };
       ctx.state.logger.info({ event: 'sign_in.failed', reason: result.reason }, 'sign-in failed');
       // Only failures naming a real account go to its history; unknown login IDs stay in the log line.
       const named = result.reason === 'card_number_not_login_id' ? undefined : await accounts.findByUsername(loginId);
       if (named) await audit?.record({ type: 'sign_in.failed', userId: named.id, ip, userAgent: ctx.get('user-agent'), detail: { reason: result.reason } });
+      if (named && accountLocked) await audit?.record({ type: 'sign_in.locked', userId: named.id, ip, userAgent: ctx.get('user-agent') });
       metrics.signIns.inc({ result: result.reason });
       ctx.status = 401;
       return showLogin(ctx, interaction, { loginId, error: result.reason });

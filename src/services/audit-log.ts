@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 export type AuthEventType =
   | 'sign_in.succeeded'
   | 'sign_in.failed'
+  | 'sign_in.locked'
   | 'mfa.succeeded'
   | 'mfa.failed'
   | 'app_password.created'

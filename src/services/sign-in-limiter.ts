@@ -15,7 +15,8 @@ const unavailable = (error: unknown): never => {
 export interface SignInLimiter {
   /** True when either the account or the IP has used up its failures. */
   isBlocked(loginId: string, ip: string): Promise<boolean>;
-  recordFailure(loginId: string, ip: string): Promise<void>;
+  /** `accountLocked`: this failure used up the account's allowance (the moment of a lockout, for the audit trail). */
+  recordFailure(loginId: string, ip: string): Promise<{ accountLocked: boolean }>;
   recordSuccess(loginId: string): Promise<void>;
   /** True when the account's own counter is used up (the admin console shows it; recordSuccess clears it). */
   accountBlocked(loginId: string): Promise<boolean>;
@@ -54,13 +55,14 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
       return account || address;
     },
     async recordFailure(loginId, ip) {
-      await Promise.all([
+      const [account] = await Promise.all([
         perAccount.penalty(accountKey(loginId), 1),
         perIp.penalty(ip, 1),
       ]).catch((error: unknown) => {
-        if (error instanceof RateLimiterRes) return;
-        unavailable(error);
+        if (error instanceof RateLimiterRes) return [undefined];
+        return unavailable(error);
       });
+      return { accountLocked: account?.consumedPoints === options.perAccount.points };
     },
     async recordSuccess(loginId) {
       await perAccount.delete(accountKey(loginId)).catch(unavailable);

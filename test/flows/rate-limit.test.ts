@@ -1,4 +1,5 @@
-// Failed sign-ins are limited per account; the limited answer looks exactly like a wrong password.
+// Failed sign-ins are limited per account; the limited answer looks exactly like a wrong password, and the
+// lockout is in the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../helpers/browser.ts';
 import { relyingParty, submitLogin, type RelyingParty } from '../helpers/oidc.ts';
@@ -30,6 +31,10 @@ it('blocks the right password after too many wrong ones, with the wrong-password
   expect(blocked.url.startsWith(redirectUri)).toBe(false);
   const alert = (html: string) => /role="alert"[^>]*>([\s\S]*?)</.exec(html)?.[1];
   expect(alert(blocked.html)).toBe(alert(last));
+  // The audit trail has the lockout once, at the failure that caused it (blocked attempts add no rows).
+  const user = await server.services.prisma.user.findUniqueOrThrow({ where: { username: student.username } });
+  const trail = await server.services.prisma.authEvent.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' }, select: { type: true } });
+  expect(trail.map((event) => event.type).sort()).toEqual(['sign_in.failed', 'sign_in.failed', 'sign_in.failed', 'sign_in.locked']);
 });
 
 it('does not limit other accounts because one is limited', async () => {
