@@ -16,6 +16,7 @@ import type { MemorySms } from '../../src/connectors/sms/memory.ts';
 import type { MemoryEmail } from '../../src/connectors/email/memory.ts';
 import { createAppeals } from '../../src/services/appeals.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const nowhere = 'about:nowhere';
 let phoneCounter = 7000;
@@ -39,16 +40,6 @@ function appealForm(page: Page, fields: Record<string, string | string[]>, files
 const goodFields = (extra: Record<string, string | string[]> = {}) => ({
   reason: 'lost', reason_text: 'Lost on the bus', unbind_roles: ['login_phone'], organisation: 'Physics', contact_phone: '13700002222', password: student.password, ...extra,
 });
-
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('lost-phone appeals: review fixes', () => {
   let server: TestServer;

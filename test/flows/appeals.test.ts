@@ -13,6 +13,7 @@ import { seedStudent, student } from '../helpers/users.ts';
 import { act, seedStaff, signInStaff, type SeededStaff } from '../helpers/admin.ts';
 import type { MemorySms } from '../../src/connectors/sms/memory.ts';
 import type { MemoryEmail } from '../../src/connectors/email/memory.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const nowhere = 'about:nowhere';
 let phoneCounter = 2000;
@@ -46,16 +47,6 @@ function outbox(server: TestServer) {
     sms: () => (server.services.sms as MemorySms).messages(),
     email: () => (server.services.email as MemoryEmail).messages(),
   };
-}
-
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('lost-phone appeals', () => {

@@ -13,6 +13,7 @@ import { tencentServerSettings, tencentTestSecrets, tencentSimulator, type SmsSi
 import { importUsersFromCsv } from '../../src/services/user-import.ts';
 import type { MemoryEmail } from '../../src/connectors/email/memory.ts';
 import { createAppPasswords } from '../../src/services/app-passwords.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const newPassword = 'Quiet-Lantern-Orbit-42';
 let gateway: SmsSimulator;
@@ -50,16 +51,6 @@ async function solveCaptcha(): Promise<string> {
 async function startReset(browser: Browser, loginId: string, altcha?: string): Promise<Page> {
   const page = await browser.visit(`${server.url}/forgot-password`);
   return browser.submit(page, /\/forgot-password$/, { login_id: loginId, ...(altcha === undefined ? { altcha: await solveCaptcha() } : altcha ? { altcha } : {}) });
-}
-
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const smsCodeTo = (phone: string) => waitFor(() => [...gateway.outbox].reverse().find((message) => message.phone === phone)?.params[0]);

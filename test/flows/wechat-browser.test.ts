@@ -3,7 +3,6 @@
 // desktop on to the app, signed in. No CSP violations; the QR fits a phone-sized screen.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
-import * as client from 'openid-client';
 import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -41,14 +40,8 @@ it('moves the waiting desktop on by itself once the official account reports the
   const page = await context.newPage();
   const violations = collectCspViolations(page);
   const callback = await catchRedirect(page, redirectUri);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(webApp.config, {
-    redirect_uri: redirectUri, scope: 'openid', state, nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-  });
-  await page.goto(url.toString());
+  const { url, ...expected } = await webApp.authorizationUrl({ scope: 'openid' });
+  await page.goto(url);
   await page.getByRole('link', { name: 'Scan the campus WeChat account' }).click();
   await page.waitForSelector('#connect-qr');
   expect(await page.locator('#connect-status').innerText()).toBe('Waiting for your scan…');
@@ -58,7 +51,7 @@ it('moves the waiting desktop on by itself once the official account reports the
   const pushed = await sim.scanOfficialQr(sim.latestTicket()!, wechat, `${server.url}/connect/wechat-mp/events`, { following: true });
   expect(pushed?.body).toBe('success');
   await expect.poll(() => callback(), { timeout: 5000 }).toMatch(/^http:\/\/127\.0\.0\.1:9\/cb\?code=/);
-  const tokens = await webApp.callback(callback(), { verifier, state, nonce });
+  const tokens = await webApp.callback(callback(), expected);
   expect(tokens.claims()?.sub).toBe(user.id);
   expect(violations).toEqual([]);
   await context.close();

@@ -3,7 +3,6 @@
 // polling moves on to the trust question; the app gets amr pwd + mfa + wechat. No CSP violations.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
-import * as client from 'openid-client';
 import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -44,14 +43,8 @@ it('confirms the sign-in with the bound WeChat from the mfa prompt', async () =>
   const page = await context.newPage();
   const violations = collectCspViolations(page);
   const landed = await catchRedirect(page, mailCallback);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(mailApp.config, {
-    redirect_uri: mailCallback, scope: 'openid', state, nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-  });
-  await page.goto(url.toString());
+  const { url, ...expected } = await mailApp.authorizationUrl({ scope: 'openid' });
+  await page.goto(url);
   await page.fill('#login_id', student.username);
   await page.fill('#password', student.password);
   await page.press('#password', 'Enter');
@@ -69,7 +62,7 @@ it('confirms the sign-in with the bound WeChat from the mfa prompt', async () =>
   // No click: the page's own polling moves on to the trust question.
   await page.getByRole('button', { name: 'Not now' }).click({ timeout: 5000 });
   await expect.poll(() => landed(), { timeout: 5000 }).toMatch(/^http:\/\/127\.0\.0\.1:9\/mail\?code=/);
-  const tokens = await mailApp.callback(landed(), { verifier, state, nonce });
+  const tokens = await mailApp.callback(landed(), expected);
   expect(tokens.claims()?.amr).toEqual(['pwd', 'mfa', 'wechat']);
   expect(violations).toEqual([]);
   await context.close();

@@ -3,7 +3,6 @@
 // No CSP violations either way.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser as ChromiumBrowser, Page } from 'playwright-core';
-import * as client from 'openid-client';
 import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/chromium.ts';
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { redirectUri, startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
@@ -42,18 +41,12 @@ async function atQrPage(page: Page) {
   const paths: string[] = [];
   page.on('request', (request) => paths.push(new URL(request.url()).pathname));
   const callback = await catchRedirect(page, redirectUri);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(webApp.config, {
-    redirect_uri: redirectUri, scope: 'openid', state, nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-  });
-  await page.goto(url.toString());
+  const { url, ...expected } = await webApp.authorizationUrl({ scope: 'openid' });
+  await page.goto(url);
   await page.getByRole('link', { name: 'Scan the campus WeChat account' }).click();
   await page.waitForSelector('#connect-qr');
   const scan = () => sim.scanOfficialQr(sim.latestTicket()!, wechat, `${server.url}/connect/wechat-mp/events`, { following: true });
-  const signedIn = async () => (await webApp.callback(callback(), { verifier, state, nonce })).claims()?.sub;
+  const signedIn = async () => (await webApp.callback(callback(), expected)).claims()?.sub;
   return { user, paths, callback, scan, signedIn };
 }
 

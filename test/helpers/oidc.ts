@@ -5,6 +5,8 @@ import type { Browser, Page } from './browser.ts';
 export interface RelyingParty {
   config: client.Configuration;
   redirectUri: string;
+  /** A PKCE authorization request URL with fresh state and nonce (for a real browser to open). */
+  authorizationUrl(params?: Record<string, string>): Promise<{ url: string; verifier: string; state: string; nonce: string }>;
   /** Starts an authorization request; returns the first page the browser lands on (or the callback URL). */
   authorize(browser: Browser, params?: Record<string, string>): Promise<{ page: Page; verifier: string; state: string; nonce: string }>;
   /** Exchanges the callback URL for tokens, validating state, nonce, PKCE and the ID token. */
@@ -24,24 +26,29 @@ export async function relyingParty(
     secret ? client.ClientSecretBasic(secret) : client.None(),
     { execute: [client.allowInsecureRequests] },
   );
+  const authorizationUrl = async (params: Record<string, string> = {}) => {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...params,
+    });
+    return { url: url.toString(), verifier, state, nonce };
+  };
   return {
     config,
     redirectUri,
+    authorizationUrl,
     async authorize(browser, params = {}) {
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const nonce = client.randomNonce();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
-        scope: 'openid profile email',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        ...params,
-      });
-      const page = await browser.visit(url.toString(), {}, redirectUri);
-      return { page, verifier, state, nonce };
+      const { url, ...expected } = await authorizationUrl(params);
+      const page = await browser.visit(url, {}, redirectUri);
+      return { page, ...expected };
     },
     async callback(callbackUrl, expected) {
       return client.authorizationCodeGrant(config, new URL(callbackUrl), {
