@@ -117,7 +117,7 @@ export async function startServer(configured: Config, options: StartOptions = {}
     const config: Config =
       configured.port === 0 ? { ...configured, port, issuer: configured.issuer.replace(/:0$/, `:${port}`) } : configured;
 
-    const database = await openDatabase(config);
+    const database = await openDatabase({ ...config, onConnectionError: (error) => logger.warn({ err: error, event: 'database.connection_lost' }, 'a pooled database connection was lost; the next query opens a new one') });
     closers.push(() => database.close());
     const applied = await applyMigrations(database);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');

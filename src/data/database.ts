@@ -22,15 +22,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** A pooled PostgreSQL connection broke while idle (server restart, failover, network): told, never thrown. */
+  onConnectionError?: (error: Error) => void;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onConnectionError);
   return openPglite(options.dataDir === 'memory://' ? 'memory://' : join(options.dataDir, 'pglite'));
 }
 
-async function openPostgres(connectionString: string): Promise<Database> {
+async function openPostgres(connectionString: string, onConnectionError: (error: Error) => void = () => {}): Promise<Database> {
   const { default: pg } = await import('pg');
   const { PrismaPg } = await import('@prisma/adapter-pg');
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+  // The pool re-emits a pooled connection's error (PostgreSQL restarted, failed over, or dropped the database);
+  // unheard, it ends the process. Prisma's adapter listens only while connected and stops at $disconnect, so a
+  // connection killed while close() is ending the pool crashed the process. The pool replaces a lost connection
+  // for the next query.
+  pool.on('error', onConnectionError);
   // Fail at boot, naming the cause, rather than on the first request.
   await pool.query('select 1');
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
