@@ -63,8 +63,17 @@ async function openDesktop(options: { base?: string; on?: { server: TestServer; 
   });
   await page.goto(url.toString().replace(target.url, base));
   await page.waitForSelector('#qr-image:not([hidden])[data-url]');
-  // The page's own refresh timer stops here; the server-side expiry still runs.
-  if (options.pauseTimers) await page.clock.pauseAt(Date.now() + 100);
+  // The page's own refresh timer stops here; the server-side expiry still runs. The pause time is read from the
+  // page's clock, which can run ahead of this process's; on a loaded machine it may pass the target before the
+  // pause arrives, so that is retried.
+  for (let attempt = 0; options.pauseTimers; attempt++) {
+    const pageNow = await page.evaluate(() => Date.now());
+    const paused = await page.clock.pauseAt(pageNow + 100).then(() => true, (error: unknown) => {
+      if (attempt >= 4) throw error;
+      return false;
+    });
+    if (paused) break;
+  }
   const qrUrl = (await page.getAttribute('#qr-image', 'data-url')) ?? '';
   const digits = Number(await page.locator('#qr-digits').innerText());
   return { page, context, qrUrl, digits, landed, request: { verifier, state, nonce }, cspViolations };
