@@ -7,7 +7,7 @@ import { catchRedirect, collectCspViolations, launchChromium } from '../helpers/
 import { relyingParty, type RelyingParty } from '../helpers/oidc.ts';
 import { startTestServer, webAppSecret, type TestServer } from '../helpers/test-server.ts';
 import { seedStudent, student } from '../helpers/users.ts';
-import { startWechatSimulator, type WechatSimulator } from '../simulators/wechat-simulator.ts';
+import { campusWechatApps, startWechatSimulator, type WechatSimulator } from '../simulators/wechat-simulator.ts';
 
 const mailCallback = 'http://127.0.0.1:9/mail';
 let sim: WechatSimulator;
@@ -16,11 +16,7 @@ let mailApp: RelyingParty;
 let chromium: ChromiumBrowser;
 
 beforeAll(async () => {
-  sim = await startWechatSimulator({
-    open: { appId: 'wx0a1b2c3d4e5f6071', secret: 'open-app-secret-0123456789abcdef', callbackHost: '127.0.0.1' },
-    mp: { appId: 'wx9f8e7d6c5b4a3921', secret: 'mp-app-secret-0123456789abcdef', token: 'campusToken2026' },
-    wecom: { corpId: 'ww5f3c2a1b0e9d8c7b', agentId: '1000002', secret: 'wecom-secret-0123456789abcdef', trustedHost: '127.0.0.1' },
-  });
+  sim = await startWechatSimulator(campusWechatApps);
   server = await startTestServer({ ...sim.serverSettings(), WECHAT_MFA: 'official-account' }, {
     oidc: [{ client_id: 'mail-app', client_name: 'Webmail', client_secret_env: 'WEB_APP_SECRET', redirect_uris: [mailCallback], first_party: true, mfa: 'required' }],
   });

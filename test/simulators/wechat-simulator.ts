@@ -67,6 +67,13 @@ const read = (req: IncomingMessage) =>
     req.on('end', () => resolve(body));
   });
 
+/** The campus's three apps (website QR, official account, WeCom) as most tests register them. */
+export const campusWechatApps: WechatSimulatorOptions = {
+  open: { appId: 'wx0a1b2c3d4e5f6071', secret: 'open-app-secret-0123456789abcdef', callbackHost: '127.0.0.1' },
+  mp: { appId: 'wx9f8e7d6c5b4a3921', secret: 'mp-app-secret-0123456789abcdef', token: 'campusToken2026' },
+  wecom: { corpId: 'ww5f3c2a1b0e9d8c7b', agentId: '1000002', secret: 'wecom-secret-0123456789abcdef', trustedHost: '127.0.0.1' },
+};
+
 export async function startWechatSimulator(options: WechatSimulatorOptions) {
   const codes = new Map<string, IssuedCode>();
   const snsTokens = new Map<string, { appId: string; person: SimulatedPerson }>();
