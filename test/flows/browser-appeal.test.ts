@@ -46,6 +46,7 @@ const smsCode = async (phone: string) => {
   return message?.template === 'verification_code' ? message.params.code : '';
 };
 
+// Needs Debian chromium; .ci/run installs it.
 it.skipIf(!hasChromium)('appeal with upload → rejected with a note → edited and resubmitted → approved → new phone bound at sign-in', async () => {
   const person = await (await chromium.newContext({ locale: 'en-US' })).newPage();
   const staff = await (await chromium.newContext({ locale: 'en-US' })).newPage();

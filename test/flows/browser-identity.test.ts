@@ -28,6 +28,7 @@ afterAll(async () => {
   await server?.destroy();
 });
 
+// Needs Debian chromium; .ci/run installs it.
 it.skipIf(!hasChromium)('a reviewer returns a record with a note by keyboard; the pupil reads it and corrects the record', async () => {
   await seedStudent(server.services.prisma, { username: 'pupil-sun', cardNumber: 'PS1', email: 'ps@example.edu', displayName: '孙悟空' });
   // The pupil typed the wrong class: it goes to the reviewer of Class 3.
